@@ -1,0 +1,347 @@
+//! Database references and connections: the one place URLs are parsed and pools are opened.
+//!
+//! Passwords never leave this module in a printable form: [`DbUrl::display`] is the only way a
+//! reference is shown, and it never includes the password.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlx::{ConnectOptions, Connection};
+
+use crate::error::{Error, Result, one_line};
+use crate::model::Dialect;
+
+/// How long we wait for a server to accept a connection before giving up.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A parsed database URL. Holds the password (inside the connect options) but never prints it.
+#[derive(Clone)]
+pub enum DbUrl {
+    Postgres {
+        options: Box<PgConnectOptions>,
+        display: String,
+    },
+    Mysql {
+        options: Box<MySqlConnectOptions>,
+        display: String,
+        /// The URL said `mariadb://`.
+        mariadb: bool,
+    },
+    Sqlite {
+        path: PathBuf,
+    },
+}
+
+impl std::fmt::Debug for DbUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never derive Debug here: sqlx's options print the password.
+        write!(f, "DbUrl({})", self.display())
+    }
+}
+
+/// Whether `s` looks like a URL of some scheme (so it is not a file name or profile).
+pub fn looks_like_url(s: &str) -> bool {
+    if s.starts_with("sqlite:") {
+        return true;
+    }
+    match s.find("://") {
+        Some(i) => {
+            let scheme = &s[..i];
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.')
+        }
+        None => false,
+    }
+}
+
+impl DbUrl {
+    /// Parses `postgres://`, `postgresql://`, `mysql://`, `mariadb://` or `sqlite:PATH`.
+    pub fn parse(s: &str) -> Result<DbUrl> {
+        let s = s.trim();
+        if let Some(rest) = s.strip_prefix("sqlite:") {
+            let rest = rest.strip_prefix("//").unwrap_or(rest);
+            let path = rest.split('?').next().unwrap_or(rest);
+            if path.is_empty() {
+                return Err(Error::usage(
+                    "sqlite URL has no path: write sqlite:PATH, e.g. sqlite:./shop.db",
+                ));
+            }
+            return Ok(DbUrl::Sqlite {
+                path: PathBuf::from(path),
+            });
+        }
+        let Some(idx) = s.find("://") else {
+            return Err(Error::usage(format!(
+                "'{}' is not a database URL: use postgres://, mysql://, mariadb:// or sqlite:PATH",
+                redact_url(s)
+            )));
+        };
+        let scheme = s[..idx].to_ascii_lowercase();
+        match scheme.as_str() {
+            "postgres" | "postgresql" => {
+                let display = redact_url(s);
+                let options = PgConnectOptions::from_str(s).map_err(|e| {
+                    Error::usage(format!("bad PostgreSQL URL {display}: {}", scrub(&e, s)))
+                })?;
+                Ok(DbUrl::Postgres {
+                    options: Box::new(options.application_name("sluice")),
+                    display,
+                })
+            }
+            "mysql" | "mariadb" => {
+                let normalized = format!("mysql{}", &s[idx..]);
+                let display = redact_url(s);
+                let options = MySqlConnectOptions::from_str(&normalized).map_err(|e| {
+                    Error::usage(format!("bad MySQL URL {display}: {}", scrub(&e, s)))
+                })?;
+                Ok(DbUrl::Mysql {
+                    options: Box::new(options),
+                    display,
+                    mariadb: scheme == "mariadb",
+                })
+            }
+            other => Err(Error::usage(format!(
+                "unknown database URL scheme '{other}' in {}: use postgres://, postgresql://, mysql://, mariadb:// or sqlite:PATH",
+                redact_url(s)
+            ))),
+        }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            DbUrl::Postgres { .. } => Dialect::Postgres,
+            DbUrl::Mysql { .. } => Dialect::Mysql,
+            DbUrl::Sqlite { .. } => Dialect::Sqlite,
+        }
+    }
+
+    /// The URL without its password, for messages, logs, manifests and packs.
+    pub fn display(&self) -> String {
+        match self {
+            DbUrl::Postgres { display, .. } | DbUrl::Mysql { display, .. } => display.clone(),
+            DbUrl::Sqlite { path } => format!("sqlite:{}", path.display()),
+        }
+    }
+
+    /// Opens a pool. The first connection is made eagerly so that a bad host, port, password or
+    /// path is reported at once with the server's own reason.
+    pub async fn connect(&self, access: Access) -> Result<Db> {
+        let fail = |e: &dyn std::fmt::Display| Error::Connect {
+            target: self.display(),
+            message: connect_hint(&one_line(&e.to_string())),
+        };
+        match self {
+            DbUrl::Postgres { options, .. } => {
+                let mut opts = (**options).clone();
+                if access == Access::ReadOnly {
+                    opts = opts.options([("default_transaction_read_only", "on")]);
+                }
+                let opts = opts.log_statements(tracing::log::LevelFilter::Trace);
+                let conn = tokio::time::timeout(CONNECT_TIMEOUT, opts.connect())
+                    .await
+                    .map_err(|_| fail(&"timed out"))?
+                    .map_err(|e| fail(&e))?;
+                conn.close().await.ok();
+                let pool = PgPoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(CONNECT_TIMEOUT)
+                    .connect_lazy_with(opts);
+                Ok(Db::Pg(pool))
+            }
+            DbUrl::Mysql { options, .. } => {
+                let opts = (**options)
+                    .clone()
+                    .log_statements(tracing::log::LevelFilter::Trace);
+                let conn = tokio::time::timeout(CONNECT_TIMEOUT, opts.connect())
+                    .await
+                    .map_err(|_| fail(&"timed out"))?
+                    .map_err(|e| fail(&e))?;
+                conn.close().await.ok();
+                let pool = MySqlPoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(CONNECT_TIMEOUT)
+                    .connect_lazy_with(opts);
+                Ok(Db::My(pool))
+            }
+            DbUrl::Sqlite { path } => {
+                if !path.is_file() {
+                    return Err(Error::Connect {
+                        target: self.display(),
+                        message: if path.exists() {
+                            "not a file".to_string()
+                        } else {
+                            "no such file (sluice never creates a database: check the path)"
+                                .to_string()
+                        },
+                    });
+                }
+                let opts = sqlite_options(path, access);
+                let conn = opts.connect().await.map_err(|e| fail(&e))?;
+                conn.close().await.ok();
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(CONNECT_TIMEOUT)
+                    .connect_lazy_with(opts);
+                Ok(Db::Lite(pool))
+            }
+        }
+    }
+}
+
+/// Options for an existing SQLite file: never created, foreign keys enforced.
+pub fn sqlite_options(path: &Path, access: Access) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(false)
+        .read_only(access == Access::ReadOnly)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        .log_statements(tracing::log::LevelFilter::Trace)
+}
+
+/// What a connection is for. Inspection and row reading connect read-only where the database
+/// lets us say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    ReadOnly,
+    ReadWrite,
+}
+
+/// An open connection pool to one database.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Pg(PgPool),
+    My(MySqlPool),
+    Lite(SqlitePool),
+}
+
+impl Db {
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Db::Pg(_) => Dialect::Postgres,
+            Db::My(_) => Dialect::Mysql,
+            Db::Lite(_) => Dialect::Sqlite,
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Pg(p) => p.close().await,
+            Db::My(p) => p.close().await,
+            Db::Lite(p) => p.close().await,
+        }
+    }
+}
+
+fn connect_hint(msg: &str) -> String {
+    let lower = msg.to_ascii_lowercase();
+    if lower.contains("password authentication failed") || lower.contains("access denied") {
+        format!("{msg} (check the user name and password)")
+    } else if lower.contains("connection refused") {
+        format!("{msg} (is the server running, and on this host and port?)")
+    } else if lower.contains("does not exist") || lower.contains("unknown database") {
+        format!("{msg} (check the database name)")
+    } else {
+        msg.to_string()
+    }
+}
+
+/// Removes anything of the original URL's password from an error message.
+fn scrub(e: &dyn std::fmt::Display, url: &str) -> String {
+    let mut msg = one_line(&e.to_string());
+    if let Ok(u) = url::Url::parse(url) {
+        if let Some(pw) = u.password() {
+            if !pw.is_empty() {
+                msg = msg.replace(pw, "***");
+                if let Ok(decoded) = percent_encoding::percent_decode_str(pw).decode_utf8() {
+                    if !decoded.is_empty() {
+                        msg = msg.replace(decoded.as_ref(), "***");
+                    }
+                }
+            }
+        }
+    }
+    msg
+}
+
+/// A URL with any password removed: `postgres://app@db:5432/shop`. Strings that do not parse as
+/// URLs lose everything between `://` and the last `@`.
+pub fn redact_url(s: &str) -> String {
+    match url::Url::parse(s) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(None);
+            }
+            // Query parameters may carry passwords too (`?password=`).
+            if u.query().is_some() {
+                let kept: Vec<(String, String)> = u
+                    .query_pairs()
+                    .filter(|(k, _)| {
+                        let k = k.to_ascii_lowercase();
+                        !(k.contains("password") || k.contains("secret") || k == "pass")
+                    })
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+                if kept.is_empty() {
+                    u.set_query(None);
+                } else {
+                    u.query_pairs_mut().clear().extend_pairs(kept);
+                }
+            }
+            u.to_string()
+        }
+        Err(_) => match (s.find("://"), s.rfind('@')) {
+            (Some(i), Some(j)) if j > i => format!("{}://***{}", &s[..i], &s[j..]),
+            _ => s.to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/shop"),
+            "postgres://app@db:5432/shop"
+        );
+        assert_eq!(
+            redact_url("mysql://root:pw@127.0.0.1/x?password=pw&ssl-mode=disabled"),
+            "mysql://root@127.0.0.1/x?ssl-mode=disabled"
+        );
+        assert!(!redact_url("weird://u:p@@@x").contains(":p"));
+    }
+
+    #[test]
+    fn parses_schemes() {
+        assert_eq!(
+            DbUrl::parse("postgresql://a:b@h/d").unwrap().dialect(),
+            Dialect::Postgres
+        );
+        assert_eq!(
+            DbUrl::parse("mariadb://a:b@h/d").unwrap().dialect(),
+            Dialect::Mysql
+        );
+        assert_eq!(
+            DbUrl::parse("sqlite:./x.db").unwrap().display(),
+            "sqlite:./x.db"
+        );
+        let e = DbUrl::parse("oracle://a:secret@h/d").unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(
+            e.to_string()
+                .contains("unknown database URL scheme 'oracle'")
+        );
+        assert!(!e.to_string().contains("secret"));
+        let dbg = format!("{:?}", DbUrl::parse("postgres://a:hunter2@h/d").unwrap());
+        assert!(!dbg.contains("hunter2"));
+    }
+}

@@ -1,0 +1,4 @@
+//! mysql: introspection and type families.
+
+pub mod inspect;
+pub mod types;

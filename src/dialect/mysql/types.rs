@@ -1,0 +1,1 @@
+//! Type families for mysql declared types (to be written).

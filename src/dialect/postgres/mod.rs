@@ -1,0 +1,4 @@
+//! PostgreSQL 12+: introspection and type families.
+
+pub mod inspect;
+pub mod types;

@@ -1,0 +1,1 @@
+//! Type families for PostgreSQL types.

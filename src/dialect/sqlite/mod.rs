@@ -1,0 +1,4 @@
+//! sqlite: introspection and type families.
+
+pub mod inspect;
+pub mod types;

@@ -1,0 +1,1 @@
+//! Type families for sqlite declared types (to be written).

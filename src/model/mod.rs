@@ -1,0 +1,11 @@
+//! Pure data: the catalog, type families, filters and snapshots. No I/O, no database crates.
+
+pub mod catalog;
+pub mod filter;
+pub mod snapshot;
+pub mod types;
+
+pub use catalog::*;
+pub use filter::Filter;
+pub use snapshot::Snapshot;
+pub use types::TypeFamily;
