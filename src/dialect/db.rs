@@ -303,6 +303,31 @@ pub fn redact_url(s: &str) -> String {
     }
 }
 
+/// Creates a new SQLite database file from a SQL script (for the built-in demo and for tests).
+/// Refuses to touch a file that already exists.
+pub async fn create_sqlite_from_script(path: &Path, script: &str) -> Result<()> {
+    if path.exists() {
+        return Err(Error::file(
+            path,
+            "already exists; refusing to overwrite it",
+        ));
+    }
+    let opts = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let mut conn = opts
+        .connect()
+        .await
+        .map_err(|e| Error::file(path, format!("cannot create SQLite database: {e}")))?;
+    sqlx::raw_sql(script)
+        .execute(&mut conn)
+        .await
+        .map_err(|e| Error::db(format!("building {}", path.display()), e))?;
+    conn.close().await.ok();
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

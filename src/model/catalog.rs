@@ -227,6 +227,10 @@ impl Schema {
             f.depends_on.dedup();
         }
         self.sequences.sort_by(|a, b| a.name.cmp(&b.name));
+        for q in &mut self.sequences {
+            q.used_by.sort();
+            q.used_by.dedup();
+        }
         self.enums.sort_by(|a, b| a.name.cmp(&b.name));
         self.domains.sort_by(|a, b| a.name.cmp(&b.name));
         for d in &mut self.domains {
@@ -677,6 +681,9 @@ pub struct Sequence {
     /// The column that owns it (`serial` columns and `OWNED BY`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<ColumnRef>,
+    /// Columns whose default draws from it (`nextval(…)`), owned or not; sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub used_by: Vec<ColumnRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }

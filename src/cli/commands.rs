@@ -1,0 +1,100 @@
+//! One function per subcommand.
+
+use std::path::{Path, PathBuf};
+
+use super::{Cli, Command, Format, summary};
+use crate::config::Profiles;
+use crate::engine::demo;
+use crate::engine::source::{self, Source};
+use crate::error::{Error, Result, exit};
+use crate::model::{Filter, Snapshot};
+
+pub async fn run(cli: Cli) -> Result<i32> {
+    let profiles = match &cli.profiles {
+        Some(p) => Profiles::load(p)?,
+        None => Profiles::load_default()?,
+    };
+    match cli.command {
+        Command::Snapshot { db, out, filter } => {
+            snapshot(&profiles, &db, &out, &filter.build()?).await
+        }
+        Command::Inspect { db, format, filter } => {
+            inspect(&profiles, &db, format, &filter.build()?).await
+        }
+        Command::Demo { dir } => run_demo(dir).await,
+    }
+}
+
+async fn snapshot(profiles: &Profiles, db: &str, out: &Path, filter: &Filter) -> Result<i32> {
+    let src = Source::resolve(db, profiles)?;
+    let Source::Live(url) = &src else {
+        return Err(Error::usage(format!(
+            "'{db}' is a file; snapshot takes a live database (a URL or a profile name)"
+        )));
+    };
+    let catalog = src.catalog(filter).await?;
+    let counts = catalog.summary();
+    let snap = Snapshot::new(catalog, url.display(), now_rfc3339());
+    source::write_snapshot(&snap, out)?;
+    eprintln!(
+        "wrote snapshot of {} to {} ({} tables, {} views, {} functions, {} unsupported)",
+        url.display(),
+        out.display(),
+        counts.tables,
+        counts.views + counts.materialized_views,
+        counts.functions,
+        counts.unsupported
+    );
+    Ok(exit::OK)
+}
+
+async fn inspect(profiles: &Profiles, db: &str, format: Format, filter: &Filter) -> Result<i32> {
+    let src = Source::resolve(db, profiles)?;
+    let catalog = src.catalog(filter).await?;
+    match format {
+        Format::Json => {
+            let snap = Snapshot::new(catalog, src.display(), now_rfc3339());
+            print!("{}", snap.to_json());
+        }
+        Format::Text => print!("{}", summary::render(&src.display(), &catalog)),
+    }
+    Ok(exit::OK)
+}
+
+async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
+    let (dir, _guard) = match dir {
+        Some(d) => {
+            std::fs::create_dir_all(&d).map_err(|e| Error::file(&d, e))?;
+            (d, None)
+        }
+        None => {
+            let t = tempfile::Builder::new()
+                .prefix("sluice-demo-")
+                .tempdir()
+                .map_err(|e| Error::file(std::env::temp_dir(), e))?;
+            (t.path().to_path_buf(), Some(t))
+        }
+    };
+    let pair = demo::build(&dir).await?;
+    println!("sluice demo — two versions of a small shop database, built fresh in SQLite:");
+    println!("  SOURCE (desired state)  {}", pair.source_url());
+    println!("  TARGET (will change)    {}", pair.target_url());
+    println!();
+    let src = Source::resolve(&pair.source_url(), &Profiles::default())?;
+    let tgt = Source::resolve(&pair.target_url(), &Profiles::default())?;
+    let (a, b) = source::catalogs(&src, &tgt, &Filter::default()).await?;
+    print!("{}", summary::render("SOURCE", &a));
+    println!();
+    print!("{}", summary::render("TARGET", &b));
+    println!();
+    println!(
+        "Next: `sluice inspect {}` or `sluice snapshot {} --out shop.json`.",
+        pair.target_url(),
+        pair.source_url()
+    );
+    Ok(exit::OK)
+}
+
+fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

@@ -1,0 +1,136 @@
+//! The command line: a thin client of the engine. Parses arguments, calls the engine, prints.
+
+mod commands;
+pub mod summary;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, exit};
+use crate::model::Filter;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sluice",
+    version,
+    about = "Show exactly how two live databases have drifted apart — schema and rows — and bring one in line with the other, safely.",
+    after_help = "Database references: postgres://…, postgresql://…, mysql://…, mariadb://…, sqlite:PATH, a profile name, or (for schema work) a snapshot .json.\nExit codes: 0 ok / no differences, 1 differences, 2 usage or configuration, 3 cannot connect, 4 refused by a safety gate, 5 apply rolled back, 6 apply stopped part-way, 7 database error, 130 interrupted."
+)]
+pub struct Cli {
+    /// Profiles file (default: $SLUICE_PROFILES or ~/.config/sluice/profiles.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub profiles: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a database's schema to a snapshot file, usable later wherever a schema source is wanted.
+    Snapshot {
+        /// The database: a URL or a profile name.
+        db: String,
+        /// Where to write the snapshot (JSON).
+        #[arg(long, short)]
+        out: PathBuf,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+    /// Summarize a database's schema (live or snapshot).
+    Inspect {
+        /// The database: a URL, a profile name or a snapshot file.
+        db: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+    /// Build the built-in demo databases (two versions of a shop, in SQLite) and show what sluice does with them.
+    Demo {
+        /// Build the demo in this (new or empty) directory and keep it, instead of a temporary one.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Include/exclude filters (glob patterns; repeat the flag or separate with commas).
+#[derive(Debug, Clone, Default, Args)]
+pub struct FilterArgs {
+    /// Only these schemas.
+    #[arg(long = "schema", value_name = "GLOB", value_delimiter = ',')]
+    pub schemas: Vec<String>,
+    /// Leave out these schemas.
+    #[arg(long = "exclude-schema", value_name = "GLOB", value_delimiter = ',')]
+    pub exclude_schemas: Vec<String>,
+    /// Only these tables and views (`orders`, `order_*`, `sales.*`).
+    #[arg(long = "table", value_name = "GLOB", value_delimiter = ',')]
+    pub tables: Vec<String>,
+    /// Leave out these tables and views.
+    #[arg(long = "exclude-table", value_name = "GLOB", value_delimiter = ',')]
+    pub exclude_tables: Vec<String>,
+}
+
+impl FilterArgs {
+    pub fn build(&self) -> Result<Filter, Error> {
+        Filter::new(
+            &self.schemas,
+            &self.exclude_schemas,
+            &self.tables,
+            &self.exclude_tables,
+        )
+        .map_err(Error::Usage)
+    }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("sluice: error: cannot start the async runtime: {e}");
+            return exit::USAGE;
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("sluice: error: {}", crate::error::one_line(&e.to_string()));
+            e.exit_code()
+        }
+    }
+}
+
+/// Logs go to stderr, at the level in `SLUICE_LOG` (default: warnings only).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SLUICE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,7 @@
+//! Orchestration over the dialects: resolving database references, inspecting both sides at once,
+//! and (in later layers) diff, risk, plan, rows and apply.
+
+pub mod demo;
+pub mod source;
+
+pub use source::Source;
