@@ -245,6 +245,8 @@ fn connect_hint(msg: &str) -> String {
         format!("{msg} (check the user name and password)")
     } else if lower.contains("connection refused") {
         format!("{msg} (is the server running, and on this host and port?)")
+    } else if lower.contains("lookup address") || lower.contains("name or service not known") {
+        format!("{msg} (check the host name)")
     } else if lower.contains("does not exist") || lower.contains("unknown database") {
         format!("{msg} (check the database name)")
     } else {
