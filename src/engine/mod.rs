@@ -2,6 +2,7 @@
 //! and (in later layers) diff, risk, plan, rows and apply.
 
 pub mod demo;
+pub mod diff;
 pub mod source;
 
 pub use source::Source;

@@ -1,11 +1,14 @@
 //! Pure data: the catalog, type families, filters and snapshots. No I/O, no database crates.
 
 pub mod catalog;
+pub mod change;
 pub mod filter;
+pub mod normalize;
 pub mod snapshot;
 pub mod types;
 
 pub use catalog::*;
+pub use change::Change;
 pub use filter::Filter;
 pub use snapshot::Snapshot;
 pub use types::TypeFamily;

@@ -1,4 +1,5 @@
 //! PostgreSQL 12+: introspection and type families.
 
 pub mod inspect;
+pub mod render;
 pub mod types;
