@@ -254,9 +254,7 @@ impl Inspector<'_> {
             let identity = extra_lower
                 .contains("auto_increment")
                 .then_some(Identity::AutoIncrement);
-            let invisible = extra_lower
-                .split_whitespace()
-                .any(|w| w == "invisible");
+            let invisible = extra_lower.split_whitespace().any(|w| w == "invisible");
             let column = Column {
                 name: name.clone(),
                 ordinal,
@@ -328,7 +326,10 @@ impl Inspector<'_> {
     }
 
     async fn key_constraints(&mut self) -> Result<()> {
-        for row in self.fetch(KEY_CONSTRAINTS, "primary keys and unique constraints").await? {
+        for row in self
+            .fetch(KEY_CONSTRAINTS, "primary keys and unique constraints")
+            .await?
+        {
             let r = Cells::new(&row, "key constraints");
             let table = r.req(0)?;
             let name = r.req(1)?;
@@ -575,9 +576,8 @@ impl Inspector<'_> {
     }
 
     async fn routines(&mut self) -> Result<()> {
-        // (name, type) -> parameters in order: (mode, name, type)
-        let mut params: BTreeMap<(String, String), Vec<(Option<String>, String, String)>> =
-            BTreeMap::new();
+        // (routine name, routine type) -> parameters in order
+        let mut params: BTreeMap<(String, String), Vec<Param>> = BTreeMap::new();
         for row in self.fetch(PARAMETERS, "routine parameters").await? {
             let r = Cells::new(&row, "routine parameters");
             let routine = r.req(0)?;
@@ -588,7 +588,7 @@ impl Inspector<'_> {
             params
                 .entry((routine, kind))
                 .or_default()
-                .push((mode, name, ty));
+                .push(Param { mode, name, ty });
         }
         for row in self.fetch(ROUTINES, "routines").await? {
             let r = Cells::new(&row, "routines");
@@ -622,26 +622,36 @@ impl Inspector<'_> {
                 .unwrap_or_else(|| "SQL".to_string());
             let deterministic = r.text(5)?.is_some_and(|d| d.eq_ignore_ascii_case("YES"));
             let data_access = non_empty(r.text(6)?).map(|d| d.to_ascii_uppercase());
-            let security_definer = !r.text(7)?.is_some_and(|s| s.eq_ignore_ascii_case("INVOKER"));
+            let security_definer = !r
+                .text(7)?
+                .is_some_and(|s| s.eq_ignore_ascii_case("INVOKER"));
             let comment = non_empty(r.text(8)?);
 
             let ps = params
                 .get(&(name.clone(), kind_text.clone()))
                 .map(Vec::as_slice)
                 .unwrap_or_default();
-            let arg = |quoted: bool, (mode, pname, ty): &(Option<String>, String, String)| {
+            let arg = |quoted: bool, p: &Param| {
                 let pname = if quoted {
-                    quote::ident(Dialect::Mysql, pname)
+                    quote::ident(Dialect::Mysql, &p.name)
                 } else {
-                    pname.clone()
+                    p.name.clone()
                 };
-                match (kind, mode) {
-                    (RoutineKind::Procedure, Some(m)) => format!("{m} {pname} {ty}"),
-                    _ => format!("{pname} {ty}"),
+                match (kind, &p.mode) {
+                    (RoutineKind::Procedure, Some(m)) => format!("{m} {pname} {}", p.ty),
+                    _ => format!("{pname} {}", p.ty),
                 }
             };
-            let arguments = ps.iter().map(|p| arg(false, p)).collect::<Vec<_>>().join(", ");
-            let signature = ps.iter().map(|p| arg(true, p)).collect::<Vec<_>>().join(", ");
+            let arguments = ps
+                .iter()
+                .map(|p| arg(false, p))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let signature = ps
+                .iter()
+                .map(|p| arg(true, p))
+                .collect::<Vec<_>>()
+                .join(", ");
 
             let mut definition = format!(
                 "CREATE {kind_text} {}({signature})",
@@ -710,9 +720,7 @@ impl Inspector<'_> {
                 .to_ascii_uppercase();
             let status = match r.text(7)?.unwrap_or_default().to_ascii_uppercase().as_str() {
                 "DISABLED" => "DISABLE".to_string(),
-                "SLAVESIDE_DISABLED" | "REPLICA_SIDE_DISABLED" => {
-                    "DISABLE ON SLAVE".to_string()
-                }
+                "SLAVESIDE_DISABLED" | "REPLICA_SIDE_DISABLED" => "DISABLE ON SLAVE".to_string(),
                 _ => "ENABLE".to_string(),
             };
             let mut definition = format!(
@@ -734,6 +742,13 @@ impl Inspector<'_> {
         }
         Ok(())
     }
+}
+
+/// A routine parameter: `IN`/`OUT`/`INOUT` (procedures only), name, type as declared.
+struct Param {
+    mode: Option<String>,
+    name: String,
+    ty: String,
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
@@ -787,8 +802,7 @@ impl<'r> Cells<'r> {
 
     /// A text cell that must be there (a name).
     fn req(&self, i: usize) -> Result<String> {
-        self.text(i)?
-            .ok_or_else(|| self.fail(i, "unexpected NULL"))
+        self.text(i)?.ok_or_else(|| self.fail(i, "unexpected NULL"))
     }
 
     /// A whole number; NULL is `None`.

@@ -334,16 +334,34 @@ mod tests {
         assert_eq!(maria(Some("NULL"), "int(11)"), None);
         assert_eq!(mysql(None, "", "int"), None);
         // strings
-        assert_eq!(maria(Some("'it''s'"), "varchar(5)").as_deref(), Some("'it''s'"));
-        assert_eq!(mysql(Some("it's"), "", "varchar(5)").as_deref(), Some("'it''s'"));
-        assert_eq!(maria(Some("'NULL'"), "varchar(5)").as_deref(), Some("'NULL'"));
-        assert_eq!(mysql(Some("NULL"), "", "varchar(5)").as_deref(), Some("'NULL'"));
+        assert_eq!(
+            maria(Some("'it''s'"), "varchar(5)").as_deref(),
+            Some("'it''s'")
+        );
+        assert_eq!(
+            mysql(Some("it's"), "", "varchar(5)").as_deref(),
+            Some("'it''s'")
+        );
+        assert_eq!(
+            maria(Some("'NULL'"), "varchar(5)").as_deref(),
+            Some("'NULL'")
+        );
+        assert_eq!(
+            mysql(Some("NULL"), "", "varchar(5)").as_deref(),
+            Some("'NULL'")
+        );
         assert_eq!(maria(Some("''"), "varchar(5)").as_deref(), Some("''"));
         assert_eq!(mysql(Some(""), "", "varchar(5)").as_deref(), Some("''"));
         assert_eq!(maria(Some(r"'a\\b'"), "text").as_deref(), Some(r"'a\\b'"));
         assert_eq!(mysql(Some(r"a\b"), "", "text").as_deref(), Some(r"'a\\b'"));
-        assert_eq!(maria(Some("'new'"), "enum('new')").as_deref(), Some("'new'"));
-        assert_eq!(mysql(Some("new"), "", "enum('new')").as_deref(), Some("'new'"));
+        assert_eq!(
+            maria(Some("'new'"), "enum('new')").as_deref(),
+            Some("'new'")
+        );
+        assert_eq!(
+            mysql(Some("new"), "", "enum('new')").as_deref(),
+            Some("'new'")
+        );
         assert_eq!(
             maria(Some("'2020-01-01 00:00:00'"), "datetime").as_deref(),
             Some("'2020-01-01 00:00:00'")
@@ -352,9 +370,15 @@ mod tests {
         assert_eq!(maria(Some("42"), "int(11)").as_deref(), Some("42"));
         assert_eq!(mysql(Some("42"), "", "int").as_deref(), Some("42"));
         assert_eq!(maria(Some("0.00"), "decimal(5,2)").as_deref(), Some("0.00"));
-        assert_eq!(mysql(Some("0.00"), "", "decimal(5,2)").as_deref(), Some("0.00"));
+        assert_eq!(
+            mysql(Some("0.00"), "", "decimal(5,2)").as_deref(),
+            Some("0.00")
+        );
         assert_eq!(maria(Some("b'101'"), "bit(3)").as_deref(), Some("b'101'"));
-        assert_eq!(mysql(Some("b'101'"), "", "bit(3)").as_deref(), Some("b'101'"));
+        assert_eq!(
+            mysql(Some("b'101'"), "", "bit(3)").as_deref(),
+            Some("b'101'")
+        );
         // current time
         assert_eq!(
             maria(Some("current_timestamp()"), "timestamp").as_deref(),
@@ -365,7 +389,12 @@ mod tests {
             Some("current_timestamp()")
         );
         assert_eq!(
-            mysql(Some("CURRENT_TIMESTAMP(3)"), "DEFAULT_GENERATED", "datetime(3)").as_deref(),
+            mysql(
+                Some("CURRENT_TIMESTAMP(3)"),
+                "DEFAULT_GENERATED",
+                "datetime(3)"
+            )
+            .as_deref(),
             Some("current_timestamp(3)")
         );
         // expressions
@@ -436,7 +465,10 @@ mod tests {
     #[test]
     fn introducers() {
         assert_eq!(strip_introducers("_utf8mb4'a' = `_x`"), "'a' = `_x`");
-        assert_eq!(strip_introducers("my_fn('_latin1''x')"), "my_fn('_latin1''x')");
+        assert_eq!(
+            strip_introducers("my_fn('_latin1''x')"),
+            "my_fn('_latin1''x')"
+        );
     }
 
     #[test]
@@ -452,13 +484,22 @@ mod tests {
             strip_schema_qualifier("select `a``b`.`c` from `other`.`t`", "a`b"),
             "select `c` from `other`.`t`"
         );
-        assert_eq!(strip_schema_qualifier("select 'größe'", "x"), "select 'größe'");
+        assert_eq!(
+            strip_schema_qualifier("select 'größe'", "x"),
+            "select 'größe'"
+        );
     }
 
     #[test]
     fn json_checks() {
-        assert_eq!(json_valid_column("json_valid(`doc`)").as_deref(), Some("doc"));
-        assert_eq!(json_valid_column("(json_valid(`a``b`))").as_deref(), Some("a`b"));
+        assert_eq!(
+            json_valid_column("json_valid(`doc`)").as_deref(),
+            Some("doc")
+        );
+        assert_eq!(
+            json_valid_column("(json_valid(`a``b`))").as_deref(),
+            Some("a`b")
+        );
         assert_eq!(json_valid_column("json_valid(`a`) and 1"), None);
         assert_eq!(json_valid_column("`a` > 0"), None);
     }
@@ -467,7 +508,10 @@ mod tests {
     fn collations() {
         assert_eq!(charset_of_collation("utf8mb4_general_ci"), "utf8mb4");
         assert_eq!(charset_of_collation("binary"), "binary");
-        assert_eq!(Flavor::from_version("10.11.6-MariaDB-0+deb12u1"), Flavor::Mariadb);
+        assert_eq!(
+            Flavor::from_version("10.11.6-MariaDB-0+deb12u1"),
+            Flavor::Mariadb
+        );
         assert_eq!(Flavor::from_version("8.0.36"), Flavor::Mysql);
     }
 }

@@ -174,7 +174,10 @@ mod tests {
         assert_eq!(family("float(7,3)"), TypeFamily::Float { bits: 32 });
         assert_eq!(family("float(30)"), TypeFamily::Float { bits: 64 });
         assert_eq!(family("double"), TypeFamily::Float { bits: 64 });
-        assert_eq!(family("double(8,2) unsigned"), TypeFamily::Float { bits: 64 });
+        assert_eq!(
+            family("double(8,2) unsigned"),
+            TypeFamily::Float { bits: 64 }
+        );
     }
 
     #[test]
