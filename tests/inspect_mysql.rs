@@ -372,6 +372,9 @@ CREATE SQL SECURITY INVOKER VIEW `v größe` AS
 CREATE TRIGGER trg_items_bi BEFORE INSERT ON `Order Items`
   FOR EACH ROW SET NEW.qty = GREATEST(NEW.qty, 1);
 
+CREATE TRIGGER trg_items_bi2 BEFORE INSERT ON `Order Items`
+  FOR EACH ROW FOLLOWS trg_items_bi SET NEW.note = COALESCE(NEW.note, 'none');
+
 DELIMITER //
 CREATE PROCEDURE add_item(IN p_qty int, OUT p_id bigint)
   SQL SECURITY INVOKER
@@ -387,6 +390,7 @@ END//
 DELIMITER ;
 
 CREATE EVENT ev_cleanup ON SCHEDULE EVERY 1 DAY DO DELETE FROM `Order Items` WHERE qty = 0;
+CREATE EVENT ev_once ON SCHEDULE AT '2037-01-01 00:00:00' DO SET @x = 1;
 "#;
 
 fn rich() -> support::MyDb {
@@ -630,7 +634,10 @@ async fn rich_schema() {
     assert_eq!(idx("fk_parent").keys[0].key, "parent_id");
 
     // Trigger
-    assert_eq!(t.triggers.len(), 1);
+    assert_eq!(
+        names(&t.triggers, |t| &t.name),
+        strings(&["trg_items_bi", "trg_items_bi2"])
+    );
     let trg = &t.triggers[0];
     assert_eq!(trg.name, "trg_items_bi");
     assert_eq!(trg.timing, "BEFORE");
@@ -733,17 +740,27 @@ async fn rich_schema() {
         unsupported,
         vec![
             own("event", "ev_cleanup", None),
+            own("event", "ev_once", None),
             own("invisible column", "secret", Some("Order Items")),
             own("invisible index", "idx_ignored", Some("Order Items")),
             own("partitioning", "logs", Some("logs")),
             own("sequence", "seq_orders", None),
             own("system versioning", "history", Some("history")),
+            own("trigger order", "trg_items_bi2", Some("Order Items")),
         ]
     );
     assert!(
         c.unsupported
             .iter()
             .all(|u| u.schema == db.name && !u.reason.is_empty())
+    );
+    let ev = c.unsupported.iter().find(|u| u.name == "ev_once").unwrap();
+    assert_eq!(
+        ev.definition.as_deref(),
+        Some(
+            "CREATE EVENT `ev_once` ON SCHEDULE AT '2037-01-01 00:00:00' ON COMPLETION NOT \
+             PRESERVE ENABLE DO SET @x = 1"
+        )
     );
     let ev = c.unsupported.iter().find(|u| u.kind == "event").unwrap();
     assert_eq!(
@@ -774,12 +791,21 @@ async fn filters_apply_to_tables_views_and_their_parts() {
     assert_eq!(names(&s.tables, |t| &t.name), v(&["Order Items"]));
     assert_eq!(names(&s.views, |v| &v.name), v(&["v_items"]));
     let t = table(&c, "Order Items");
-    assert_eq!(t.triggers.len(), 1);
+    assert_eq!(t.triggers.len(), 2);
     assert_eq!(t.foreign_keys.len(), 2, "FKs to excluded tables are kept");
     // Routines and events are not tables: only the schema filter applies to them.
     assert_eq!(s.functions.len(), 2);
     let kinds: Vec<&str> = c.unsupported.iter().map(|u| u.kind.as_str()).collect();
-    assert_eq!(kinds, vec!["event", "invisible column", "invisible index"]);
+    assert_eq!(
+        kinds,
+        vec![
+            "event",
+            "event",
+            "invisible column",
+            "invisible index",
+            "trigger order"
+        ]
+    );
 
     // Exclude by qualified name and by glob.
     let f = Filter::new(

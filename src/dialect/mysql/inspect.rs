@@ -5,7 +5,7 @@
 //! - The catalog has one schema, named after `DATABASE()`, which is also the default schema.
 //! - Primary keys are recorded without a name: MySQL always calls them `PRIMARY`.
 //! - A unique index that is a plain list of whole columns (BTREE, ascending, no prefix, no
-//!   expression, visible) is a unique constraint and appears in `uniques` only. A unique index
+//!   expression, visible, no comment) is a unique constraint and appears in `uniques` only. A unique index
 //!   with prefix lengths, descending or functional parts, or of another kind (MariaDB's `HASH`
 //!   long uniques) appears in `indexes` with `unique = true` and not in `uniques`, so nothing of it
 //!   is lost.
@@ -14,13 +14,15 @@
 //!   database, so that one view in two databases of different names reads the same.
 //! - MariaDB's `JSON` is `longtext` with a `json_valid()` check: the check is kept, and the
 //!   column's family is JSON.
-//! - Events, MariaDB sequences and packages, system versioning, partitioning, invisible columns
-//!   and invisible (ignored) indexes are reported in `unsupported`.
+//! - Events, MariaDB sequences and packages, system versioning, partitioning, invisible columns,
+//!   invisible (ignored) indexes and the order of several triggers on one timing and event are
+//!   reported in `unsupported`.
 
 use std::collections::BTreeMap;
 
 use sqlx::mysql::{MySqlPool, MySqlRow};
 use sqlx::pool::PoolConnection;
+use sqlx::types::chrono::NaiveDateTime;
 use sqlx::{MySql, Row};
 
 use super::normalize::{self, Flavor};
@@ -554,6 +556,19 @@ impl Inspector<'_> {
                 .filter(|l| !l.is_empty())
                 .unwrap_or_else(|| "ROW".to_string());
             let body = r.text(5)?.unwrap_or_default().trim().to_string();
+            if r.num(6)?.unwrap_or(1) > 1 {
+                self.unsupported.push(Unsupported {
+                    kind: "trigger order".to_string(),
+                    schema: self.schema.clone(),
+                    name: name.clone(),
+                    parent: Some(table.clone()),
+                    reason: format!(
+                        "several triggers fire {timing} {event} on this table; their order \
+                         (FOLLOWS/PRECEDES) is not modelled"
+                    ),
+                    definition: None,
+                });
+            }
             let definition = format!(
                 "CREATE TRIGGER {} {timing} {event} ON {} FOR EACH {level} {body}",
                 quote::ident(Dialect::Mysql, &name),
@@ -794,8 +809,14 @@ impl<'r> Cells<'r> {
         if let Ok(v) = self.row.try_get::<Option<u64>, _>(i) {
             return Ok(v.map(|n| n.to_string()));
         }
-        match self.row.try_get_unchecked::<Option<Vec<u8>>, _>(i) {
-            Ok(v) => Ok(v.map(|b| String::from_utf8_lossy(&b).into_owned())),
+        if let Ok(v) = self.row.try_get::<Option<NaiveDateTime>, _>(i) {
+            return Ok(v.map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string()));
+        }
+        if let Ok(v) = self.row.try_get::<Option<f64>, _>(i) {
+            return Ok(v.map(|n| n.to_string()));
+        }
+        match self.row.try_get::<Option<String>, _>(i) {
+            Ok(v) => Ok(v),
             Err(e) => Err(self.fail(i, e)),
         }
     }
