@@ -163,11 +163,19 @@ impl DbUrl {
                     .map_err(|_| fail(&"timed out"))?
                     .map_err(|e| fail(&e))?;
                 conn.close().await.ok();
-                let pool = MySqlPoolOptions::new()
+                let mut pool = MySqlPoolOptions::new()
                     .max_connections(4)
-                    .acquire_timeout(CONNECT_TIMEOUT)
-                    .connect_lazy_with(opts);
-                Ok(Db::My(pool))
+                    .acquire_timeout(CONNECT_TIMEOUT);
+                if access == Access::ReadOnly {
+                    pool = pool.after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            sqlx::Executor::execute(conn, "SET SESSION TRANSACTION READ ONLY")
+                                .await
+                                .map(|_| ())
+                        })
+                    });
+                }
+                Ok(Db::My(pool.connect_lazy_with(opts)))
             }
             DbUrl::Sqlite { path } => {
                 if !path.is_file() {

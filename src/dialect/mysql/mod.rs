@@ -1,4 +1,5 @@
-//! mysql: introspection and type families.
+//! mysql: introspection and type families for MySQL 8 and MariaDB 10.6+.
 
 pub mod inspect;
+pub mod normalize;
 pub mod types;

@@ -1,0 +1,2 @@
+-- The database this connection is on, and the server's version string.
+SELECT DATABASE() AS db, VERSION() AS version
