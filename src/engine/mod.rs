@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod diff;
+pub mod plan;
 pub mod source;
 
 pub use source::Source;

@@ -477,7 +477,7 @@ impl FkAction {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForeignKey {
-    /// Generated for SQLite foreign keys that have no name (`<table>_fk_<n>`).
+    /// Generated for SQLite foreign keys that have no name (`<table>_<cols>_fkey`).
     pub name: String,
     pub columns: Vec<String>,
     pub ref_table: QualifiedName,

@@ -1,0 +1,869 @@
+//! The plan: changes rendered into steps and ordered by a dependency graph (petgraph).
+//!
+//! Each change declares, in terms of object keys, what it creates (`provides`), what it drops
+//! (`removes`), what it modifies (`touches`), what must exist when it runs (`requires`) and what its
+//! *old* form referred to (`old_refs`). Edges follow:
+//! - a creator before every step that requires or touches what it creates;
+//! - a step before the remover of anything it requires (unless that thing is re-created) or of
+//!   anything its old form refers to;
+//! - a remover before the creator of the same key (drop, then re-create);
+//! - a drop before any step that modifies what the dropped object refers to (a view is dropped
+//!   before a column it reads changes type);
+//! - steps touching the same key in phase order.
+//!
+//! The topological order breaks ties by phase, then object name, then change order, so the same two
+//! catalogs always give a byte-identical plan. A cycle is reported with the objects in it.
+
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::cmp::Reverse;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use serde::{Deserialize, Serialize};
+
+use crate::model::change::ColumnUse;
+use crate::model::*;
+
+/// One step of a plan: a change and the SQL that makes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// 1-based position in the plan.
+    pub number: usize,
+    pub change: Change,
+    /// Statements, in order.
+    pub sql: Vec<String>,
+    /// Numbers of the steps this one must follow.
+    pub after: Vec<usize>,
+}
+
+/// Why a plan could not be ordered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cycle {
+    pub objects: Vec<String>,
+}
+
+impl std::fmt::Display for Cycle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the changes depend on each other in a cycle: {}",
+            self.objects.join(" → ")
+        )
+    }
+}
+
+/// An object, as the dependency graph names it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Key {
+    Schema(String),
+    Extension(String),
+    Type(QualifiedName),
+    Sequence(QualifiedName),
+    Table(QualifiedName),
+    /// The set of columns of a table: what a view over it depends on.
+    Shape(QualifiedName),
+    Column(QualifiedName, String),
+    Constraint(QualifiedName, String),
+    Index(QualifiedName),
+    View(QualifiedName),
+    Function(QualifiedName),
+    Trigger(QualifiedName, String),
+    Policy(QualifiedName, String),
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Deps {
+    pub provides: Vec<Key>,
+    pub removes: Vec<Key>,
+    pub touches: Vec<Key>,
+    pub requires: Vec<Key>,
+    pub old_refs: Vec<Key>,
+}
+
+/// Phase of a change: the order steps take when nothing else decides. Lower runs first.
+pub fn phase(c: &Change) -> u32 {
+    use Change::*;
+    match c {
+        DropTrigger { .. } | DropPolicy { .. } => 10,
+        DropView { .. } => 11,
+        DropForeignKey { .. } => 12,
+        DropIndex { .. } => 13,
+        DropCheck { .. } | DropUnique { .. } => 14,
+        DropPrimaryKey { .. } => 15,
+        DetachPartition { .. } | SetInherit { inherit: false, .. } => 16,
+        CreateSchema { .. } => 20,
+        CreateExtension { .. } | AlterExtension { .. } => 21,
+        CreateEnum { .. } | AddEnumLabel { .. } | RenameEnumLabel { .. } => 22,
+        CreateDomain { .. } | AlterDomain { .. } | CreateCompositeType { .. } => 23,
+        CreateSequence { .. } => 24,
+        CreateFunction { .. } | ReplaceFunction { .. } => 25,
+        RenameTable { .. } => 30,
+        RenameColumn { .. } => 31,
+        CreateTable { .. } => 40,
+        AddColumn { .. } => 41,
+        SetDefault { to: None, .. } => 42,
+        AlterIdentity { to: None, .. } => 43,
+        DropNotNull { .. } => 44,
+        AlterGenerated { .. } => 45,
+        AlterColumnType { .. } | RebuildEnum { .. } => 46,
+        SetDefault { to: Some(_), .. } => 47,
+        SetNotNull { .. } => 48,
+        AlterIdentity { .. } => 49,
+        DropColumn { .. } => 50,
+        AlterSequence { .. } => 51,
+        AddPrimaryKey { .. } => 60,
+        AddUnique { .. } | AddCheck { .. } | ValidateConstraint { .. } => 61,
+        AttachPartition { .. } | SetInherit { .. } | SetLogged { .. } => 62,
+        AddForeignKey { .. } => 63,
+        CreateIndex { .. } => 64,
+        CreateView { .. } | ReplaceView { .. } => 70,
+        CreateTrigger { .. } | SetTriggerEnabled { .. } => 71,
+        SetRowSecurity { .. } | CreatePolicy { .. } => 72,
+        SetComment { .. } => 80,
+        DropTable { .. } => 90,
+        DropSequence { .. } => 91,
+        DropFunction { .. } => 92,
+        DropEnum { .. } | DropDomain { .. } | DropCompositeType { .. } => 93,
+        DropExtension { .. } => 94,
+        DropSchema { .. } => 95,
+        Unsupported { .. } => 99,
+    }
+}
+
+fn tq(schema: &str, name: &str) -> QualifiedName {
+    QualifiedName::new(schema, name)
+}
+
+/// Keys of user-defined objects an expression or type text mentions. PostgreSQL writes every
+/// non-catalog name qualified (we inspect with an empty `search_path`), so `schema.name` (quoted
+/// or not) found in the text is a reference.
+fn refs_in(text: &str, known: &Known) -> Vec<Key> {
+    let mut out = Vec::new();
+    if text.is_empty() {
+        return out;
+    }
+    for (name, key) in &known.names {
+        if text.contains(name.as_str()) {
+            out.push(key.clone());
+        }
+    }
+    out
+}
+
+/// Qualified spellings of the catalog's types, sequences and functions, for [`refs_in`].
+pub struct Known {
+    names: Vec<(String, Key)>,
+}
+
+impl Known {
+    pub fn new(cats: &[&Catalog]) -> Known {
+        let mut names = Vec::new();
+        let spell = |schema: &str, name: &str| -> Vec<String> {
+            let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+            let mut v = vec![
+                format!("{schema}.{name}"),
+                format!("{}.{}", q(schema), q(name)),
+                format!("{schema}.{}", q(name)),
+                format!("{}.{name}", q(schema)),
+            ];
+            v.sort();
+            v.dedup();
+            v
+        };
+        let mut seen = BTreeSet::new();
+        for cat in cats {
+            for s in &cat.schemas {
+                let mut add = |n: &str, key: Key, call: bool| {
+                    for sp in spell(&s.name, n) {
+                        let sp = if call { format!("{sp}(") } else { sp };
+                        if seen.insert((sp.clone(), key.clone())) {
+                            names.push((sp, key.clone()));
+                        }
+                    }
+                };
+                for e in &s.enums {
+                    add(&e.name, Key::Type(tq(&s.name, &e.name)), false);
+                }
+                for d in &s.domains {
+                    add(&d.name, Key::Type(tq(&s.name, &d.name)), false);
+                }
+                for c in &s.composite_types {
+                    add(&c.name, Key::Type(tq(&s.name, &c.name)), false);
+                }
+                for q in &s.sequences {
+                    add(&q.name, Key::Sequence(tq(&s.name, &q.name)), false);
+                }
+                for f in &s.functions {
+                    add(&f.name, Key::Function(tq(&s.name, &f.name)), true);
+                }
+            }
+        }
+        // Longer spellings first so that `public.ab` is not reported as `public.a`… both are
+        // reported; an extra edge is harmless.
+        names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        Known { names }
+    }
+}
+
+fn column_refs(c: &Column, known: &Known) -> Vec<Key> {
+    let mut v = refs_in(&c.data_type, known);
+    if let Some(d) = &c.default {
+        v.extend(refs_in(d, known));
+    }
+    if let Some(g) = &c.generated {
+        v.extend(refs_in(&g.expression, known));
+    }
+    v
+}
+
+/// The keys a change creates, drops, modifies, needs, and whose old form it refers to.
+pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) -> Deps {
+    use Change::*;
+    let mut d = Deps::default();
+    let schema = change.schema();
+    if !schema.is_empty() && !matches!(change, CreateSchema { .. } | DropSchema { .. }) {
+        if change.sign() == '-' {
+            d.old_refs.push(Key::Schema(schema.clone()));
+        } else {
+            d.requires.push(Key::Schema(schema.clone()));
+        }
+    }
+    let unique_target = |t: &QualifiedName, cols: &[String], cat: &Catalog| -> Option<Key> {
+        let table = cat.table(&t.schema, &t.name)?;
+        if let Some(pk) = &table.primary_key {
+            if pk.columns == cols {
+                return Some(Key::Constraint(
+                    t.clone(),
+                    pk.name.clone().unwrap_or_else(|| "PRIMARY".into()),
+                ));
+            }
+        }
+        for u in &table.uniques {
+            if u.columns == cols {
+                return Some(Key::Constraint(t.clone(), u.name.clone()));
+            }
+        }
+        for i in &table.indexes {
+            let keys: Vec<String> = i.keys.iter().map(|k| k.key.clone()).collect();
+            if i.unique && keys == cols {
+                return Some(Key::Index(tq(&t.schema, &i.name)));
+            }
+        }
+        None
+    };
+    match change {
+        CreateSchema { name } => d.provides.push(Key::Schema(name.clone())),
+        DropSchema { name } => d.removes.push(Key::Schema(name.clone())),
+        CreateExtension { extension } => {
+            d.provides.push(Key::Extension(extension.name.clone()));
+            d.requires.push(Key::Schema(extension.schema.clone()));
+        }
+        DropExtension { extension } => d.removes.push(Key::Extension(extension.name.clone())),
+        AlterExtension { to, .. } => d.touches.push(Key::Extension(to.name.clone())),
+        CreateEnum { schema, enum_type } => {
+            d.provides.push(Key::Type(tq(schema, &enum_type.name)))
+        }
+        DropEnum { schema, enum_type } => d.removes.push(Key::Type(tq(schema, &enum_type.name))),
+        AddEnumLabel { schema, name, .. } | RenameEnumLabel { schema, name, .. } => {
+            d.touches.push(Key::Type(tq(schema, name)))
+        }
+        RebuildEnum {
+            schema,
+            to,
+            columns,
+            ..
+        } => {
+            d.touches.push(Key::Type(tq(schema, &to.name)));
+            for ColumnUse { table, column, .. } in columns {
+                d.touches.push(Key::Column(table.clone(), column.clone()));
+                d.touches.push(Key::Shape(table.clone()));
+                d.requires.push(Key::Table(table.clone()));
+            }
+        }
+        CreateDomain { schema, domain } => {
+            d.provides.push(Key::Type(tq(schema, &domain.name)));
+            d.requires.extend(refs_in(&domain.base_type, known));
+            for c in &domain.checks {
+                d.requires.extend(refs_in(&c.expression, known));
+            }
+        }
+        DropDomain { schema, domain } => d.removes.push(Key::Type(tq(schema, &domain.name))),
+        AlterDomain { schema, to, .. } => {
+            d.touches.push(Key::Type(tq(schema, &to.name)));
+            for c in &to.checks {
+                d.requires.extend(refs_in(&c.expression, known));
+            }
+        }
+        CreateCompositeType { schema, composite } => {
+            d.provides.push(Key::Type(tq(schema, &composite.name)));
+            for (_, t) in &composite.attributes {
+                d.requires.extend(refs_in(t, known));
+            }
+        }
+        DropCompositeType { schema, composite } => {
+            d.removes.push(Key::Type(tq(schema, &composite.name)))
+        }
+        CreateSequence { schema, sequence } => {
+            d.provides.push(Key::Sequence(tq(schema, &sequence.name)))
+        }
+        DropSequence { schema, sequence } => {
+            d.removes.push(Key::Sequence(tq(schema, &sequence.name)))
+        }
+        AlterSequence { schema, to, from } => {
+            d.touches.push(Key::Sequence(tq(schema, &to.name)));
+            if let Some(o) = &to.owned_by {
+                d.requires.push(Key::Column(tq(&o.schema, &o.table), o.column.clone()));
+            }
+            if let Some(o) = &from.owned_by {
+                d.old_refs.push(Key::Column(tq(&o.schema, &o.table), o.column.clone()));
+            }
+        }
+        CreateTable { schema, table } => {
+            let t = tq(schema, &table.name);
+            d.provides.push(Key::Table(t.clone()));
+            d.provides.push(Key::Shape(t.clone()));
+            for c in &table.columns {
+                d.provides.push(Key::Column(t.clone(), c.name.clone()));
+                d.requires.extend(column_refs(c, known));
+            }
+            if let Some(pk) = &table.primary_key {
+                d.provides.push(Key::Constraint(
+                    t.clone(),
+                    pk.name.clone().unwrap_or_else(|| "PRIMARY".into()),
+                ));
+            }
+            for u in &table.uniques {
+                d.provides.push(Key::Constraint(t.clone(), u.name.clone()));
+            }
+            for c in &table.checks {
+                d.provides.push(Key::Constraint(t.clone(), c.name.clone()));
+                d.requires.extend(refs_in(&c.expression, known));
+            }
+            if let Some(p) = &table.partition_of {
+                d.requires.push(Key::Table(p.parent.clone()));
+                d.requires.push(Key::Shape(p.parent.clone()));
+            }
+            for p in &table.inherits {
+                d.requires.push(Key::Table(p.clone()));
+                d.requires.push(Key::Shape(p.clone()));
+            }
+        }
+        DropTable { schema, table } => {
+            let t = tq(schema, &table.name);
+            d.removes.push(Key::Table(t.clone()));
+            d.removes.push(Key::Shape(t.clone()));
+            for c in &table.columns {
+                d.removes.push(Key::Column(t.clone(), c.name.clone()));
+                d.old_refs.extend(column_refs(c, known));
+            }
+            if let Some(pk) = &table.primary_key {
+                d.removes.push(Key::Constraint(
+                    t.clone(),
+                    pk.name.clone().unwrap_or_else(|| "PRIMARY".into()),
+                ));
+            }
+            for u in &table.uniques {
+                d.removes.push(Key::Constraint(t.clone(), u.name.clone()));
+            }
+            if let Some(p) = &table.partition_of {
+                d.old_refs.push(Key::Table(p.parent.clone()));
+            }
+            for p in &table.inherits {
+                d.old_refs.push(Key::Table(p.clone()));
+            }
+        }
+        RenameTable { schema, from, to, .. } => {
+            let (f, t) = (tq(schema, from), tq(schema, to));
+            d.removes.push(Key::Table(f.clone()));
+            d.provides.push(Key::Table(t.clone()));
+            d.touches.push(Key::Shape(t.clone()));
+            if let Some(old) = target.table(schema, from) {
+                for c in &old.columns {
+                    d.removes.push(Key::Column(f.clone(), c.name.clone()));
+                    d.provides.push(Key::Column(t.clone(), c.name.clone()));
+                }
+            }
+        }
+        AddColumn { table, column } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.provides.push(Key::Column(table.clone(), column.name.clone()));
+            d.touches.push(Key::Shape(table.clone()));
+            d.requires.extend(column_refs(column, known));
+        }
+        DropColumn { table, column } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.removes.push(Key::Column(table.clone(), column.name.clone()));
+            d.touches.push(Key::Shape(table.clone()));
+            d.old_refs.extend(column_refs(column, known));
+        }
+        RenameColumn {
+            table, from, to, ..
+        } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.removes.push(Key::Column(table.clone(), from.clone()));
+            d.provides.push(Key::Column(table.clone(), to.clone()));
+            d.touches.push(Key::Shape(table.clone()));
+        }
+        AlterColumnType { table, from, to } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.touches.push(Key::Column(table.clone(), to.name.clone()));
+            d.touches.push(Key::Shape(table.clone()));
+            d.requires.extend(column_refs(to, known));
+            d.old_refs.extend(column_refs(from, known));
+        }
+        SetNotNull { table, column } | DropNotNull { table, column } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.touches.push(Key::Column(table.clone(), column.clone()));
+        }
+        SetDefault {
+            table,
+            column,
+            from,
+            to,
+        } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.touches.push(Key::Column(table.clone(), column.clone()));
+            if let Some(t) = to {
+                d.requires.extend(refs_in(t, known));
+            }
+            if let Some(f) = from {
+                d.old_refs.extend(refs_in(f, known));
+            }
+        }
+        AlterIdentity { table, column, .. } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.touches.push(Key::Column(table.clone(), column.clone()));
+        }
+        AlterGenerated { table, from, to } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.touches.push(Key::Column(table.clone(), to.name.clone()));
+            d.touches.push(Key::Shape(table.clone()));
+            d.requires.extend(column_refs(to, known));
+            d.old_refs.extend(column_refs(from, known));
+        }
+        SetComment { target: t, .. } => {
+            use crate::model::change::CommentTarget as C;
+            match t {
+                C::Schema { name } => d.requires.push(Key::Schema(name.clone())),
+                C::Table { table } => d.requires.push(Key::Table(table.clone())),
+                C::Column { table, column } => {
+                    d.requires.push(Key::Column(table.clone(), column.clone()))
+                }
+                C::View { view, .. } => d.requires.push(Key::View(view.clone())),
+                C::Index { schema, name } => d.requires.push(Key::Index(tq(schema, name))),
+                C::Function { schema, name, .. } => {
+                    d.requires.push(Key::Function(tq(schema, name)))
+                }
+                C::Sequence { sequence } => d.requires.push(Key::Sequence(sequence.clone())),
+                C::Type { name, .. } => d.requires.push(Key::Type(name.clone())),
+                C::Trigger { table, name } => {
+                    d.requires.push(Key::Trigger(table.clone(), name.clone()))
+                }
+            }
+        }
+        AddPrimaryKey { table, primary_key } => {
+            d.requires.push(Key::Table(table.clone()));
+            for c in &primary_key.columns {
+                d.requires.push(Key::Column(table.clone(), c.clone()));
+            }
+            d.provides.push(Key::Constraint(
+                table.clone(),
+                primary_key.name.clone().unwrap_or_else(|| "PRIMARY".into()),
+            ));
+        }
+        DropPrimaryKey { table, primary_key } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.removes.push(Key::Constraint(
+                table.clone(),
+                primary_key.name.clone().unwrap_or_else(|| "PRIMARY".into()),
+            ));
+        }
+        AddUnique { table, unique } => {
+            d.requires.push(Key::Table(table.clone()));
+            for c in &unique.columns {
+                d.requires.push(Key::Column(table.clone(), c.clone()));
+            }
+            d.provides.push(Key::Constraint(table.clone(), unique.name.clone()));
+        }
+        DropUnique { table, unique } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.removes.push(Key::Constraint(table.clone(), unique.name.clone()));
+        }
+        AddCheck { table, check } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.requires.push(Key::Shape(table.clone()));
+            d.requires.extend(refs_in(&check.expression, known));
+            d.provides.push(Key::Constraint(table.clone(), check.name.clone()));
+        }
+        DropCheck { table, check } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.removes.push(Key::Constraint(table.clone(), check.name.clone()));
+            d.old_refs.extend(refs_in(&check.expression, known));
+        }
+        ValidateConstraint { table, name } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.touches.push(Key::Constraint(table.clone(), name.clone()));
+        }
+        AddForeignKey { table, foreign_key } => {
+            d.requires.push(Key::Table(table.clone()));
+            for c in &foreign_key.columns {
+                d.requires.push(Key::Column(table.clone(), c.clone()));
+            }
+            d.requires.push(Key::Table(foreign_key.ref_table.clone()));
+            for c in &foreign_key.ref_columns {
+                d.requires
+                    .push(Key::Column(foreign_key.ref_table.clone(), c.clone()));
+            }
+            if let Some(k) = unique_target(&foreign_key.ref_table, &foreign_key.ref_columns, source)
+            {
+                d.requires.push(k);
+            }
+            d.provides
+                .push(Key::Constraint(table.clone(), foreign_key.name.clone()));
+        }
+        DropForeignKey { table, foreign_key } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.removes
+                .push(Key::Constraint(table.clone(), foreign_key.name.clone()));
+            d.old_refs.push(Key::Table(foreign_key.ref_table.clone()));
+            if let Some(k) = unique_target(&foreign_key.ref_table, &foreign_key.ref_columns, target)
+            {
+                d.old_refs.push(k);
+            }
+        }
+        CreateIndex { table, index } => {
+            d.requires.push(relation_key(table, source));
+            for k in &index.keys {
+                if k.expression {
+                    d.requires.extend(refs_in(&k.key, known));
+                    d.requires.push(Key::Shape(table.clone()));
+                } else {
+                    d.requires.push(Key::Column(table.clone(), k.key.clone()));
+                }
+            }
+            for c in &index.include {
+                d.requires.push(Key::Column(table.clone(), c.clone()));
+            }
+            if index.predicate.is_some() {
+                d.requires.push(Key::Shape(table.clone()));
+            }
+            d.provides.push(Key::Index(tq(&table.schema, &index.name)));
+        }
+        DropIndex { table, index } => {
+            d.removes.push(Key::Index(tq(&table.schema, &index.name)));
+            for k in &index.keys {
+                if !k.expression {
+                    d.old_refs.push(Key::Column(table.clone(), k.key.clone()));
+                }
+            }
+            let _ = table;
+        }
+        CreateView { schema, view } | ReplaceView { schema, to: view, .. } => {
+            let v = tq(schema, &view.name);
+            if matches!(change, CreateView { .. }) {
+                d.provides.push(Key::View(v));
+            } else {
+                d.touches.push(Key::View(v));
+            }
+            for dep in &view.depends_on {
+                let q = tq(&dep.schema, &dep.name);
+                match dep.kind {
+                    ObjectKind::Table => {
+                        d.requires.push(Key::Table(q.clone()));
+                        d.requires.push(Key::Shape(q));
+                    }
+                    ObjectKind::View | ObjectKind::MaterializedView => {
+                        d.requires.push(Key::View(q))
+                    }
+                    ObjectKind::Function => d.requires.push(Key::Function(q)),
+                    ObjectKind::Sequence => d.requires.push(Key::Sequence(q)),
+                    _ => {}
+                }
+            }
+            d.requires.extend(refs_in(&view.definition, known));
+        }
+        DropView { schema, view } => {
+            d.removes.push(Key::View(tq(schema, &view.name)));
+            for dep in &view.depends_on {
+                let q = tq(&dep.schema, &dep.name);
+                match dep.kind {
+                    ObjectKind::Table => {
+                        d.old_refs.push(Key::Table(q.clone()));
+                        d.old_refs.push(Key::Shape(q));
+                    }
+                    ObjectKind::View | ObjectKind::MaterializedView => {
+                        d.old_refs.push(Key::View(q))
+                    }
+                    ObjectKind::Function => d.old_refs.push(Key::Function(q)),
+                    ObjectKind::Sequence => d.old_refs.push(Key::Sequence(q)),
+                    _ => {}
+                }
+            }
+            d.old_refs.extend(refs_in(&view.definition, known));
+        }
+        CreateFunction { schema, function } => {
+            d.provides.push(Key::Function(tq(schema, &function.name)));
+            let sig = format!(
+                "{} {}",
+                function.arguments,
+                function.returns.as_deref().unwrap_or("")
+            );
+            d.requires.extend(refs_in(&sig, known));
+            if function.kind == RoutineKind::Aggregate {
+                d.requires.extend(refs_in(&function.definition, known));
+            }
+            // A function returning a table's row type needs the table.
+            if let Some(r) = &function.returns {
+                for (s, t) in source.tables() {
+                    let q = format!("{s}.{}", t.name);
+                    if r.contains(&q) {
+                        d.requires.push(Key::Table(tq(s, &t.name)));
+                    }
+                }
+            }
+        }
+        ReplaceFunction { schema, to, .. } => d.touches.push(Key::Function(tq(schema, &to.name))),
+        DropFunction { schema, function } => {
+            d.removes.push(Key::Function(tq(schema, &function.name)));
+            let sig = format!(
+                "{} {}",
+                function.arguments,
+                function.returns.as_deref().unwrap_or("")
+            );
+            d.old_refs.extend(refs_in(&sig, known));
+        }
+        CreateTrigger { table, trigger } => {
+            d.requires.push(relation_key(table, source));
+            d.requires.push(Key::Shape(table.clone()));
+            if let Some(f) = &trigger.function {
+                d.requires.push(Key::Function(f.clone()));
+            }
+            d.provides.push(Key::Trigger(table.clone(), trigger.name.clone()));
+        }
+        DropTrigger { table, trigger } => {
+            d.removes.push(Key::Trigger(table.clone(), trigger.name.clone()));
+            if let Some(f) = &trigger.function {
+                d.old_refs.push(Key::Function(f.clone()));
+            }
+            d.old_refs.push(relation_key(table, target));
+        }
+        SetTriggerEnabled { table, name, .. } => {
+            d.touches.push(Key::Trigger(table.clone(), name.clone()))
+        }
+        AttachPartition { table, parent, .. } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.requires.push(Key::Table(parent.clone()));
+            d.requires.push(Key::Shape(table.clone()));
+            d.requires.push(Key::Shape(parent.clone()));
+            d.touches.push(Key::Table(table.clone()));
+        }
+        DetachPartition { table, parent } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.old_refs.push(Key::Table(parent.clone()));
+            d.touches.push(Key::Table(table.clone()));
+        }
+        SetInherit {
+            table,
+            parent,
+            inherit,
+        } => {
+            d.requires.push(Key::Table(table.clone()));
+            if *inherit {
+                d.requires.push(Key::Table(parent.clone()));
+                d.requires.push(Key::Shape(parent.clone()));
+                d.requires.push(Key::Shape(table.clone()));
+            } else {
+                d.old_refs.push(Key::Table(parent.clone()));
+            }
+        }
+        SetRowSecurity { table, .. } | SetLogged { table, .. } => {
+            d.requires.push(Key::Table(table.clone()))
+        }
+        CreatePolicy { table, policy } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.requires.push(Key::Shape(table.clone()));
+            d.provides.push(Key::Policy(table.clone(), policy.name.clone()));
+            for e in [&policy.using, &policy.with_check].into_iter().flatten() {
+                d.requires.extend(refs_in(e, known));
+            }
+        }
+        DropPolicy { table, policy } => {
+            d.removes.push(Key::Policy(table.clone(), policy.name.clone()));
+            d.requires.push(Key::Table(table.clone()));
+            for e in [&policy.using, &policy.with_check].into_iter().flatten() {
+                d.old_refs.extend(refs_in(e, known));
+            }
+        }
+        Unsupported { .. } => {}
+    }
+    d
+}
+
+/// Tables and materialized views both carry indexes and triggers.
+fn relation_key(q: &QualifiedName, cat: &Catalog) -> Key {
+    match cat.schema(&q.schema).and_then(|s| s.view(&q.name)) {
+        Some(_) => Key::View(q.clone()),
+        None => Key::Table(q.clone()),
+    }
+}
+
+/// Orders changes into a plan. `render` turns one change into its SQL statements.
+pub fn build(
+    changes: &[Change],
+    target: &Catalog,
+    source: &Catalog,
+    render: impl Fn(&Change) -> Vec<String>,
+) -> Result<Vec<Step>, Cycle> {
+    let known = Known::new(&[target, source]);
+    let all: Vec<Deps> = changes
+        .iter()
+        .map(|c| deps(c, target, source, &known))
+        .collect();
+    let mut g: DiGraph<usize, ()> = DiGraph::new();
+    let nodes: Vec<NodeIndex> = (0..changes.len()).map(|i| g.add_node(i)).collect();
+    let mut providers: HashMap<&Key, Vec<usize>> = HashMap::new();
+    let mut removers: HashMap<&Key, Vec<usize>> = HashMap::new();
+    let mut touchers: HashMap<&Key, Vec<usize>> = HashMap::new();
+    for (i, d) in all.iter().enumerate() {
+        for k in &d.provides {
+            providers.entry(k).or_default().push(i);
+        }
+        for k in &d.removes {
+            removers.entry(k).or_default().push(i);
+        }
+        for k in &d.touches {
+            touchers.entry(k).or_default().push(i);
+        }
+    }
+    let mut edges: BTreeSet<(usize, usize)> = BTreeSet::new();
+    let mut edge = |a: usize, b: usize| {
+        if a != b {
+            edges.insert((a, b));
+        }
+    };
+    let empty: Vec<usize> = Vec::new();
+    for (i, d) in all.iter().enumerate() {
+        for k in &d.requires {
+            let prov = providers.get(k).unwrap_or(&empty);
+            for &p in prov {
+                edge(p, i);
+            }
+            for &t in touchers.get(k).unwrap_or(&empty) {
+                if !d.touches.contains(k) {
+                    edge(t, i);
+                }
+            }
+            if prov.is_empty() {
+                for &r in removers.get(k).unwrap_or(&empty) {
+                    edge(i, r);
+                }
+            }
+        }
+        for k in &d.old_refs {
+            for &r in removers.get(k).unwrap_or(&empty) {
+                edge(i, r);
+            }
+            // A drop goes before anything that changes what it referred to.
+            if !d.removes.is_empty() && d.provides.is_empty() {
+                for &t in touchers.get(k).unwrap_or(&empty) {
+                    edge(i, t);
+                }
+                for &p in providers.get(k).unwrap_or(&empty) {
+                    if !removers.get(k).unwrap_or(&empty).contains(&p) {
+                        edge(i, p);
+                    }
+                }
+            }
+        }
+        for k in &d.removes {
+            for &p in providers.get(k).unwrap_or(&empty) {
+                if p != i && !all[p].removes.contains(k) {
+                    edge(i, p);
+                }
+            }
+        }
+        for k in &d.provides {
+            for &t in touchers.get(k).unwrap_or(&empty) {
+                edge(i, t);
+            }
+        }
+    }
+    // Steps modifying the same object, in phase order.
+    for list in touchers.values() {
+        let mut l = list.clone();
+        l.sort_by_key(|&i| (phase(&changes[i]), i));
+        for w in l.windows(2) {
+            if phase(&changes[w[0]]) != phase(&changes[w[1]]) || w[0] < w[1] {
+                edges.insert((w[0], w[1]));
+            }
+        }
+    }
+    for (a, b) in &edges {
+        g.add_edge(nodes[*a], nodes[*b], ());
+    }
+
+    // Kahn's algorithm with a deterministic priority: phase, then object, then change order.
+    let prio = |i: usize| (phase(&changes[i]), changes[i].object(), i);
+    let mut indegree: Vec<usize> = nodes
+        .iter()
+        .map(|n| g.neighbors_directed(*n, petgraph::Direction::Incoming).count())
+        .collect();
+    let mut ready: BinaryHeap<Reverse<(u32, String, usize)>> = indegree
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| **d == 0)
+        .map(|(i, _)| Reverse(prio(i)))
+        .collect();
+    let mut order = Vec::with_capacity(changes.len());
+    while let Some(Reverse((_, _, i))) = ready.pop() {
+        order.push(i);
+        for n in g.neighbors_directed(nodes[i], petgraph::Direction::Outgoing) {
+            let j = g[n];
+            indegree[j] -= 1;
+            if indegree[j] == 0 {
+                ready.push(Reverse(prio(j)));
+            }
+        }
+    }
+    if order.len() < changes.len() {
+        let sccs = petgraph::algo::tarjan_scc(&g);
+        let cycle = sccs
+            .into_iter()
+            .find(|c| c.len() > 1)
+            .map(|c| {
+                let mut objs: Vec<String> = c
+                    .iter()
+                    .map(|n| {
+                        let ch = &changes[g[*n]];
+                        format!("{} {}", ch.kind(), ch.object())
+                    })
+                    .collect();
+                objs.sort();
+                objs
+            })
+            .unwrap_or_default();
+        return Err(Cycle { objects: cycle });
+    }
+    let position: BTreeMap<usize, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(pos, &i)| (i, pos + 1))
+        .collect();
+    Ok(order
+        .iter()
+        .enumerate()
+        .map(|(pos, &i)| {
+            let mut after: Vec<usize> = g
+                .neighbors_directed(nodes[i], petgraph::Direction::Incoming)
+                .map(|n| position[&g[n]])
+                .collect();
+            after.sort();
+            after.dedup();
+            Step {
+                number: pos + 1,
+                change: changes[i].clone(),
+                sql: render(&changes[i]),
+                after,
+            }
+        })
+        .collect())
+}
