@@ -206,11 +206,12 @@ pub fn tokenize(src: &str) -> ParseResult<Vec<Token>> {
 }
 
 fn number_end(b: &[u8], mut i: usize) -> usize {
+    let hex = b[i] == b'0' && matches!(b.get(i + 1), Some(b'x' | b'X'));
     while i < b.len() {
         let c = b[i];
-        if c.is_ascii_alphanumeric() || c == b'.' || c == b'_' {
-            i += 1;
-        } else if (c == b'+' || c == b'-') && i > 0 && (b[i - 1] == b'e' || b[i - 1] == b'E') {
+        let exponent_sign =
+            !hex && (c == b'+' || c == b'-') && i > 0 && matches!(b[i - 1], b'e' | b'E');
+        if c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || exponent_sign {
             i += 1;
         } else {
             break;
@@ -1175,6 +1176,179 @@ pub fn is_virtual_table(sql: &str) -> bool {
     p.is_kw("CREATE") && p.is_kw_n(1, "VIRTUAL")
 }
 
+/// SQLite's keywords (<https://www.sqlite.org/lang_keywords.html>), upper case, sorted.
+const KEYWORDS: &[&str] = &[
+    "ABORT",
+    "ACTION",
+    "ADD",
+    "AFTER",
+    "ALL",
+    "ALTER",
+    "ALWAYS",
+    "ANALYZE",
+    "AND",
+    "AS",
+    "ASC",
+    "ATTACH",
+    "AUTOINCREMENT",
+    "BEFORE",
+    "BEGIN",
+    "BETWEEN",
+    "BY",
+    "CASCADE",
+    "CASE",
+    "CAST",
+    "CHECK",
+    "COLLATE",
+    "COLUMN",
+    "COMMIT",
+    "CONFLICT",
+    "CONSTRAINT",
+    "CREATE",
+    "CROSS",
+    "CURRENT",
+    "CURRENT_DATE",
+    "CURRENT_TIME",
+    "CURRENT_TIMESTAMP",
+    "DATABASE",
+    "DEFAULT",
+    "DEFERRABLE",
+    "DEFERRED",
+    "DELETE",
+    "DESC",
+    "DETACH",
+    "DISTINCT",
+    "DO",
+    "DROP",
+    "EACH",
+    "ELSE",
+    "END",
+    "ESCAPE",
+    "EXCEPT",
+    "EXCLUDE",
+    "EXCLUSIVE",
+    "EXISTS",
+    "EXPLAIN",
+    "FAIL",
+    "FILTER",
+    "FIRST",
+    "FOLLOWING",
+    "FOR",
+    "FOREIGN",
+    "FROM",
+    "FULL",
+    "GENERATED",
+    "GLOB",
+    "GROUP",
+    "GROUPS",
+    "HAVING",
+    "IF",
+    "IGNORE",
+    "IMMEDIATE",
+    "IN",
+    "INDEX",
+    "INDEXED",
+    "INITIALLY",
+    "INNER",
+    "INSERT",
+    "INSTEAD",
+    "INTERSECT",
+    "INTO",
+    "IS",
+    "ISNULL",
+    "JOIN",
+    "KEY",
+    "LAST",
+    "LEFT",
+    "LIKE",
+    "LIMIT",
+    "MATCH",
+    "MATERIALIZED",
+    "NATURAL",
+    "NO",
+    "NOT",
+    "NOTHING",
+    "NOTNULL",
+    "NULL",
+    "NULLS",
+    "OF",
+    "OFFSET",
+    "ON",
+    "OR",
+    "ORDER",
+    "OTHERS",
+    "OUTER",
+    "OVER",
+    "PARTITION",
+    "PLAN",
+    "PRAGMA",
+    "PRECEDING",
+    "PRIMARY",
+    "QUERY",
+    "RAISE",
+    "RANGE",
+    "RECURSIVE",
+    "REFERENCES",
+    "REGEXP",
+    "REINDEX",
+    "RELEASE",
+    "RENAME",
+    "REPLACE",
+    "RESTRICT",
+    "RETURNING",
+    "RIGHT",
+    "ROLLBACK",
+    "ROW",
+    "ROWS",
+    "SAVEPOINT",
+    "SELECT",
+    "SET",
+    "TABLE",
+    "TEMP",
+    "TEMPORARY",
+    "THEN",
+    "TIES",
+    "TO",
+    "TRANSACTION",
+    "TRIGGER",
+    "UNBOUNDED",
+    "UNION",
+    "UNIQUE",
+    "UPDATE",
+    "USING",
+    "VACUUM",
+    "VALUES",
+    "VIEW",
+    "VIRTUAL",
+    "WHEN",
+    "WHERE",
+    "WINDOW",
+    "WITH",
+    "WITHOUT",
+];
+
+/// Whether `word` is an SQLite keyword (any case).
+pub fn is_keyword(word: &str) -> bool {
+    KEYWORDS
+        .binary_search(&word.to_ascii_uppercase().as_str())
+        .is_ok()
+}
+
+/// A name as SQL text: bare when it is a plain word that is not a keyword, else double-quoted.
+pub fn display_ident(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !is_keyword(name);
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1202,6 +1376,9 @@ mod tests {
                 (String, "'h''i'".into()),
                 (Blob, "x'0A'".into()),
                 (Number, "1.5e-3".into()),
+                (Number, "0x1E".into()),
+                (Punct, "+".into()),
+                (Number, "5".into()),
                 (Punct, "||".into()),
                 (Punct, "<=".into()),
                 (Variable, "?1".into()),
@@ -1473,6 +1650,19 @@ mod tests {
         let t = parse_create_trigger("CREATE TRIGGER d DELETE ON t BEGIN SELECT 1; END;").unwrap();
         assert_eq!(t.timing, "BEFORE");
         assert_eq!(t.event, "DELETE");
+    }
+
+    #[test]
+    fn keywords_and_display() {
+        assert!(
+            KEYWORDS.windows(2).all(|w| w[0] < w[1]),
+            "KEYWORDS must stay sorted"
+        );
+        assert!(is_keyword("select") && is_keyword("Order") && !is_keyword("qty"));
+        assert_eq!(display_ident("qty"), "qty");
+        assert_eq!(display_ident("select"), "\"select\"");
+        assert_eq!(display_ident("unit price"), "\"unit price\"");
+        assert_eq!(display_ident("a\"b"), "\"a\"\"b\"");
     }
 
     #[test]
