@@ -1364,8 +1364,7 @@ mod tests {
     #[test]
     fn tokenizes_quotes_comments_and_literals() {
         use TokenKind::*;
-        let sql =
-            "a \"b\"\"c\" [d e] `f``g` 'h''i' x'0A' 1.5e-3 -- tail\n/* c */ || <= ?1 :n größe";
+        let sql = "a \"b\"\"c\" [d e] `f``g` 'h''i' x'0A' 1.5e-3 0x1E+5 -- tail\n/* c */ || <= ?1 :n größe";
         assert_eq!(
             kinds(sql),
             vec![
