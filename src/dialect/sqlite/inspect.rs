@@ -310,13 +310,19 @@ fn eq_ci(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
+/// Whether `name` starts with `prefix`, ASCII case folded (as SQLite compares names).
+fn starts_with_ci(name: &str, prefix: &str) -> bool {
+    name.len() >= prefix.len()
+        && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
 fn lists_eq_ci(a: &[String], b: &[String]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| eq_ci(x, y))
 }
 
 /// SQLite reserves names starting with `sqlite_` (any case) for itself.
 fn is_internal(name: &str) -> bool {
-    name.len() >= 7 && name.as_bytes()[..7].eq_ignore_ascii_case(b"sqlite_")
+    starts_with_ci(name, "sqlite_")
 }
 
 /// `name`, or `name_2`, `name_3`, … when it is taken.
@@ -392,13 +398,12 @@ fn build(raw: Raw, filter: &Filter) -> Catalog {
         match &raw.table_list {
             Some(tl) => tl.get(name).is_some_and(|r| r.kind == "shadow"),
             None => virtuals.iter().any(|v| {
-                name.len() > v.name.len() + 1
-                    && name.is_char_boundary(v.name.len() + 1)
-                    && eq_ci(&name[..v.name.len()], &v.name)
-                    && name.as_bytes()[v.name.len()] == b'_'
-                    && SHADOW_SUFFIXES
-                        .iter()
-                        .any(|s| eq_ci(&name[v.name.len() + 1..], s))
+                let prefix = format!("{}_", v.name);
+                starts_with_ci(name, &prefix)
+                    && SHADOW_SUFFIXES.iter().any(|s| {
+                        name.len() == prefix.len() + s.len()
+                            && name.as_bytes()[prefix.len()..].eq_ignore_ascii_case(s.as_bytes())
+                    })
             }),
         }
     };
@@ -592,11 +597,7 @@ fn build(raw: Raw, filter: &Filter) -> Catalog {
         let prefix = format!("{}_", v.name);
         let mut own: Vec<&str> = shadows
             .iter()
-            .filter(|s| {
-                s.name.len() > prefix.len()
-                    && s.name.is_char_boundary(prefix.len())
-                    && eq_ci(&s.name[..prefix.len()], &prefix)
-            })
+            .filter(|s| s.name.len() > prefix.len() && starts_with_ci(&s.name, &prefix))
             .map(|s| s.name.as_str())
             .collect();
         own.sort_unstable();
@@ -931,4 +932,109 @@ fn key_columns(rows: &[&IdxRow]) -> Vec<String> {
     keys.iter()
         .map(|r| r.column.clone().unwrap_or_default())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(kind: &str, name: &str, rootpage: i64, sql: &str) -> ObjectRow {
+        ObjectRow {
+            kind: kind.into(),
+            name: name.into(),
+            tbl_name: name.into(),
+            rootpage,
+            sql: Some(sql.into()),
+        }
+    }
+
+    fn column(table: &str, cid: i64, name: &str) -> ColRow {
+        ColRow {
+            table: table.into(),
+            cid,
+            name: name.into(),
+            declared: "TEXT".into(),
+            notnull: false,
+            default: None,
+            pk: 0,
+            hidden: 0,
+        }
+    }
+
+    /// Libraries before 3.37 have no pragma_table_list: shadow tables are recognized by the
+    /// virtual table's name and the module's suffixes, and WITHOUT ROWID/STRICT come from the SQL.
+    #[test]
+    fn shadow_tables_without_pragma_table_list() {
+        let raw = Raw {
+            version: "3.35.0".into(),
+            file: "/tmp/some.db".into(),
+            objects: vec![
+                object(
+                    "table",
+                    "docs",
+                    0,
+                    "CREATE VIRTUAL TABLE docs USING fts5(a)",
+                ),
+                object(
+                    "table",
+                    "docs_data",
+                    2,
+                    "CREATE TABLE 'docs_data'(id INTEGER PRIMARY KEY, block BLOB)",
+                ),
+                object(
+                    "table",
+                    "DOCS_config",
+                    3,
+                    "CREATE TABLE 'DOCS_config'(k PRIMARY KEY, v) WITHOUT ROWID",
+                ),
+                object(
+                    "table",
+                    "docs_notes",
+                    4,
+                    "CREATE TABLE docs_notes(a TEXT) STRICT",
+                ),
+                object(
+                    "table",
+                    "sqlite_sequence",
+                    5,
+                    "CREATE TABLE sqlite_sequence(name,seq)",
+                ),
+            ],
+            table_list: None,
+            columns: vec![
+                column("docs_data", 0, "id"),
+                column("DOCS_config", 0, "k"),
+                column("docs_notes", 0, "a"),
+            ],
+            indexes: Vec::new(),
+            foreign_keys: Vec::new(),
+            view_columns: HashMap::new(),
+        };
+        let c = build(raw, &Filter::default());
+        assert_eq!(c.database, "some");
+        assert_eq!(c.server_version, "3.35.0");
+        let tables: Vec<&str> = c.tables().map(|(_, t)| t.name.as_str()).collect();
+        assert_eq!(tables, ["docs_notes"]);
+        let t = &c.schemas[0].tables[0];
+        assert!(t.strict && !t.without_rowid);
+        assert_eq!(c.unsupported.len(), 1);
+        assert!(
+            c.unsupported[0].reason.contains("DOCS_config, docs_data"),
+            "{}",
+            c.unsupported[0].reason
+        );
+    }
+
+    #[test]
+    fn helpers() {
+        assert!(is_internal("sqlite_stat1") && is_internal("SQLITE_x"));
+        assert!(!is_internal("sqlite") && !is_internal("größe_sqlite_"));
+        assert!(starts_with_ci("größe_data", "größe_") && !starts_with_ci("größ", "größe_"));
+        let mut used = HashSet::new();
+        assert_eq!(claim(&mut used, "a".into()), "a");
+        assert_eq!(claim(&mut used, "a".into()), "a_2");
+        assert_eq!(claim(&mut used, "a".into()), "a_3");
+        assert_eq!(database_name("/x/y/shop.sqlite3"), "shop");
+        assert_eq!(database_name(""), "");
+    }
 }

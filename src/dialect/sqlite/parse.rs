@@ -626,16 +626,19 @@ impl<'a> Parser<'a> {
         }
         self.expect_punct("(")?;
         let mut in_constraints = false;
+        // SQLite names a CHECK after the last CONSTRAINT name seen since the last comma.
+        let mut check_name: Option<String> = None;
         loop {
             if self.is_any_kw(TABLE_CONSTRAINT_WORDS) {
                 in_constraints = true;
-                self.table_constraint(&mut t)?;
+                self.table_constraint(&mut t, &mut check_name)?;
             } else if in_constraints {
                 return Err(self.err("expected a table constraint"));
             } else {
                 self.column_def(&mut t)?;
             }
             if self.eat_punct(",") {
+                check_name = None;
                 continue;
             }
             if self.is_punct(")") {
@@ -696,13 +699,18 @@ impl<'a> Parser<'a> {
             ..ColumnDef::default()
         };
 
+        // A CONSTRAINT name belongs to the constraint right after it; SQLite also names every
+        // later CHECK of the same column after it.
         let mut pending: Option<String> = None;
+        let mut check_name: Option<String> = None;
         loop {
             if self.at_end() || self.is_punct(",") || self.is_punct(")") {
                 break;
             }
             if self.eat_kw("CONSTRAINT") {
-                pending = Some(self.ident()?);
+                let n = self.ident()?;
+                pending = Some(n.clone());
+                check_name = Some(n);
                 continue;
             }
             let cname = pending.take();
@@ -739,7 +747,7 @@ impl<'a> Parser<'a> {
             } else if self.eat_kw("CHECK") {
                 let (open, close) = self.group()?;
                 t.checks.push(CheckDef {
-                    name: cname,
+                    name: cname.or_else(|| check_name.clone()),
                     expression: self.between(open, close),
                 });
             } else if self.eat_kw("DEFAULT") {
@@ -857,11 +865,16 @@ impl<'a> Parser<'a> {
         Err(self.err("expected a foreign key action"))
     }
 
-    fn table_constraint(&mut self, t: &mut CreateTable) -> ParseResult<()> {
+    fn table_constraint(
+        &mut self,
+        t: &mut CreateTable,
+        check_name: &mut Option<String>,
+    ) -> ParseResult<()> {
         let name = if self.eat_kw("CONSTRAINT") {
             let n = self.ident()?;
+            *check_name = Some(n.clone());
             if self.is_punct(",") || self.is_punct(")") {
-                // A name with no constraint after it: SQLite accepts and forgets it.
+                // A name with no constraint after it: SQLite accepts it.
                 return Ok(());
             }
             Some(n)
@@ -889,7 +902,7 @@ impl<'a> Parser<'a> {
         } else if self.eat_kw("CHECK") {
             let (open, close) = self.group()?;
             t.checks.push(CheckDef {
-                name,
+                name: name.or_else(|| check_name.clone()),
                 expression: self.between(open, close),
             });
             self.skip_conflict_clause()?;
@@ -1561,6 +1574,20 @@ mod tests {
         assert!(!fk.deferrable && !fk.initially_deferred);
         let fk = &t.foreign_keys[1];
         assert!(fk.deferrable && !fk.initially_deferred);
+    }
+
+    #[test]
+    fn check_names_carry_over_like_sqlite() {
+        // SQLite reports "CHECK constraint failed: c1" for a = 0 and "n1" for b = 0.
+        let t = parse_create_table(
+            "CREATE TABLE t (a INT CONSTRAINT c1 NOT NULL CHECK (a > 0), b INT CHECK (b > 0), \
+             c INT, CONSTRAINT n1 UNIQUE (c) CHECK (b < 9), CHECK (c < 10))",
+        )
+        .unwrap();
+        let names: Vec<Option<&str>> = t.checks.iter().map(|c| c.name.as_deref()).collect();
+        assert_eq!(names, [Some("c1"), None, Some("n1"), None]);
+        assert_eq!(t.uniques[0].name.as_deref(), Some("n1"));
+        assert_eq!(t.primary_key, None);
     }
 
     #[test]
