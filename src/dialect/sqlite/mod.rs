@@ -1,4 +1,5 @@
-//! sqlite: introspection and type families.
+//! SQLite 3.35+: introspection, the CREATE-statement parser it relies on, and type families.
 
 pub mod inspect;
+pub mod parse;
 pub mod types;
