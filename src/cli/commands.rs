@@ -62,6 +62,7 @@ async fn inspect(profiles: &Profiles, db: &str, format: Format, filter: &Filter)
 }
 
 async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
+    let keep = dir.is_some();
     let (dir, _guard) = match dir {
         Some(d) => {
             std::fs::create_dir_all(&d).map_err(|e| Error::file(&d, e))?;
@@ -87,11 +88,15 @@ async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
     println!();
     print!("{}", summary::render("TARGET", &b));
     println!();
-    println!(
-        "Next: `sluice inspect {}` or `sluice snapshot {} --out shop.json`.",
-        pair.target_url(),
-        pair.source_url()
-    );
+    if keep {
+        println!(
+            "Next: `sluice inspect {}` or `sluice snapshot {} --out shop.json`.",
+            pair.target_url(),
+            pair.source_url()
+        );
+    } else {
+        println!("(The demo databases are removed on exit; `sluice demo --dir DIR` keeps them.)");
+    }
     Ok(exit::OK)
 }
 

@@ -15,14 +15,14 @@ pub fn render(label: &str, cat: &Catalog) -> String {
     let _ = writeln!(out, "{label}  {}  ({engine})", cat.database);
     let _ = writeln!(
         out,
-        "  {} tables, {} columns, {} foreign keys, {} indexes, {} views, {} triggers, {} functions",
-        s.tables,
-        s.columns,
-        s.foreign_keys,
-        s.indexes,
-        s.views + s.materialized_views,
-        s.triggers,
-        s.functions
+        "  {}, {}, {}, {}, {}, {}, {}",
+        count(s.tables, "table"),
+        count(s.columns, "column"),
+        count(s.foreign_keys, "foreign key"),
+        count(s.indexes, "index"),
+        count(s.views + s.materialized_views, "view"),
+        count(s.triggers, "trigger"),
+        count(s.functions, "function")
     );
     let multi_schema = cat.schemas.len() > 1;
     for schema in &cat.schemas {
@@ -98,4 +98,12 @@ pub fn render(label: &str, cat: &Catalog) -> String {
         );
     }
     out
+}
+
+fn count(n: usize, what: &str) -> String {
+    match (n, what) {
+        (1, w) => format!("1 {w}"),
+        (n, "index") => format!("{n} indexes"),
+        (n, w) => format!("{n} {w}s"),
+    }
 }

@@ -14,8 +14,8 @@
 //! The topological order breaks ties by phase, then object name, then change order, so the same two
 //! catalogs always give a byte-identical plan. A cycle is reported with the objects in it.
 
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::{Deserialize, Serialize};
@@ -259,9 +259,7 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
         }
         DropExtension { extension } => d.removes.push(Key::Extension(extension.name.clone())),
         AlterExtension { to, .. } => d.touches.push(Key::Extension(to.name.clone())),
-        CreateEnum { schema, enum_type } => {
-            d.provides.push(Key::Type(tq(schema, &enum_type.name)))
-        }
+        CreateEnum { schema, enum_type } => d.provides.push(Key::Type(tq(schema, &enum_type.name))),
         DropEnum { schema, enum_type } => d.removes.push(Key::Type(tq(schema, &enum_type.name))),
         AddEnumLabel { schema, name, .. } | RenameEnumLabel { schema, name, .. } => {
             d.touches.push(Key::Type(tq(schema, name)))
@@ -311,10 +309,12 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
         AlterSequence { schema, to, from } => {
             d.touches.push(Key::Sequence(tq(schema, &to.name)));
             if let Some(o) = &to.owned_by {
-                d.requires.push(Key::Column(tq(&o.schema, &o.table), o.column.clone()));
+                d.requires
+                    .push(Key::Column(tq(&o.schema, &o.table), o.column.clone()));
             }
             if let Some(o) = &from.owned_by {
-                d.old_refs.push(Key::Column(tq(&o.schema, &o.table), o.column.clone()));
+                d.old_refs
+                    .push(Key::Column(tq(&o.schema, &o.table), o.column.clone()));
             }
         }
         CreateTable { schema, table } => {
@@ -371,7 +371,9 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
                 d.old_refs.push(Key::Table(p.clone()));
             }
         }
-        RenameTable { schema, from, to, .. } => {
+        RenameTable {
+            schema, from, to, ..
+        } => {
             let (f, t) = (tq(schema, from), tq(schema, to));
             d.removes.push(Key::Table(f.clone()));
             d.provides.push(Key::Table(t.clone()));
@@ -385,13 +387,15 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
         }
         AddColumn { table, column } => {
             d.requires.push(Key::Table(table.clone()));
-            d.provides.push(Key::Column(table.clone(), column.name.clone()));
+            d.provides
+                .push(Key::Column(table.clone(), column.name.clone()));
             d.touches.push(Key::Shape(table.clone()));
             d.requires.extend(column_refs(column, known));
         }
         DropColumn { table, column } => {
             d.requires.push(Key::Table(table.clone()));
-            d.removes.push(Key::Column(table.clone(), column.name.clone()));
+            d.removes
+                .push(Key::Column(table.clone(), column.name.clone()));
             d.touches.push(Key::Shape(table.clone()));
             d.old_refs.extend(column_refs(column, known));
         }
@@ -482,21 +486,25 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             for c in &unique.columns {
                 d.requires.push(Key::Column(table.clone(), c.clone()));
             }
-            d.provides.push(Key::Constraint(table.clone(), unique.name.clone()));
+            d.provides
+                .push(Key::Constraint(table.clone(), unique.name.clone()));
         }
         DropUnique { table, unique } => {
             d.requires.push(Key::Table(table.clone()));
-            d.removes.push(Key::Constraint(table.clone(), unique.name.clone()));
+            d.removes
+                .push(Key::Constraint(table.clone(), unique.name.clone()));
         }
         AddCheck { table, check } => {
             d.requires.push(Key::Table(table.clone()));
             d.requires.push(Key::Shape(table.clone()));
             d.requires.extend(refs_in(&check.expression, known));
-            d.provides.push(Key::Constraint(table.clone(), check.name.clone()));
+            d.provides
+                .push(Key::Constraint(table.clone(), check.name.clone()));
         }
         DropCheck { table, check } => {
             d.requires.push(Key::Table(table.clone()));
-            d.removes.push(Key::Constraint(table.clone(), check.name.clone()));
+            d.removes
+                .push(Key::Constraint(table.clone(), check.name.clone()));
             d.old_refs.extend(refs_in(&check.expression, known));
         }
         ValidateConstraint { table, name } => {
@@ -557,7 +565,10 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             }
             let _ = table;
         }
-        CreateView { schema, view } | ReplaceView { schema, to: view, .. } => {
+        CreateView { schema, view }
+        | ReplaceView {
+            schema, to: view, ..
+        } => {
             let v = tq(schema, &view.name);
             if matches!(change, CreateView { .. }) {
                 d.provides.push(Key::View(v));
@@ -637,10 +648,12 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             if let Some(f) = &trigger.function {
                 d.requires.push(Key::Function(f.clone()));
             }
-            d.provides.push(Key::Trigger(table.clone(), trigger.name.clone()));
+            d.provides
+                .push(Key::Trigger(table.clone(), trigger.name.clone()));
         }
         DropTrigger { table, trigger } => {
-            d.removes.push(Key::Trigger(table.clone(), trigger.name.clone()));
+            d.removes
+                .push(Key::Trigger(table.clone(), trigger.name.clone()));
             if let Some(f) = &trigger.function {
                 d.old_refs.push(Key::Function(f.clone()));
             }
@@ -681,13 +694,15 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
         CreatePolicy { table, policy } => {
             d.requires.push(Key::Table(table.clone()));
             d.requires.push(Key::Shape(table.clone()));
-            d.provides.push(Key::Policy(table.clone(), policy.name.clone()));
+            d.provides
+                .push(Key::Policy(table.clone(), policy.name.clone()));
             for e in [&policy.using, &policy.with_check].into_iter().flatten() {
                 d.requires.extend(refs_in(e, known));
             }
         }
         DropPolicy { table, policy } => {
-            d.removes.push(Key::Policy(table.clone(), policy.name.clone()));
+            d.removes
+                .push(Key::Policy(table.clone(), policy.name.clone()));
             d.requires.push(Key::Table(table.clone()));
             for e in [&policy.using, &policy.with_check].into_iter().flatten() {
                 d.old_refs.extend(refs_in(e, known));
@@ -805,7 +820,10 @@ pub fn build(
     let prio = |i: usize| (phase(&changes[i]), changes[i].object(), i);
     let mut indegree: Vec<usize> = nodes
         .iter()
-        .map(|n| g.neighbors_directed(*n, petgraph::Direction::Incoming).count())
+        .map(|n| {
+            g.neighbors_directed(*n, petgraph::Direction::Incoming)
+                .count()
+        })
         .collect();
     let mut ready: BinaryHeap<Reverse<(u32, String, usize)>> = indegree
         .iter()

@@ -301,15 +301,41 @@ pub struct ColumnUse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "on", rename_all = "snake_case")]
 pub enum CommentTarget {
-    Schema { name: String },
-    Table { table: QualifiedName },
-    Column { table: QualifiedName, column: String },
-    View { view: QualifiedName, materialized: bool },
-    Index { schema: String, name: String },
-    Function { schema: String, name: String, arguments: String, kind: RoutineKind },
-    Sequence { sequence: QualifiedName },
-    Type { name: QualifiedName, domain: bool },
-    Trigger { table: QualifiedName, name: String },
+    Schema {
+        name: String,
+    },
+    Table {
+        table: QualifiedName,
+    },
+    Column {
+        table: QualifiedName,
+        column: String,
+    },
+    View {
+        view: QualifiedName,
+        materialized: bool,
+    },
+    Index {
+        schema: String,
+        name: String,
+    },
+    Function {
+        schema: String,
+        name: String,
+        arguments: String,
+        kind: RoutineKind,
+    },
+    Sequence {
+        sequence: QualifiedName,
+    },
+    Type {
+        name: QualifiedName,
+        domain: bool,
+    },
+    Trigger {
+        table: QualifiedName,
+        name: String,
+    },
 }
 
 impl Change {
@@ -540,14 +566,9 @@ impl Change {
             | DropNotNull { table, column }
             | SetDefault { table, column, .. }
             | AlterIdentity { table, column, .. } => q(table, column),
-            AddPrimaryKey {
-                table,
-                primary_key,
+            AddPrimaryKey { table, primary_key } | DropPrimaryKey { table, primary_key } => {
+                q(table, primary_key.name.as_deref().unwrap_or("primary key"))
             }
-            | DropPrimaryKey {
-                table,
-                primary_key,
-            } => q(table, primary_key.name.as_deref().unwrap_or("primary key")),
             AddUnique { table, unique } | DropUnique { table, unique } => q(table, &unique.name),
             AddCheck { table, check } | DropCheck { table, check } => q(table, &check.name),
             ValidateConstraint { table, name } => q(table, name),
@@ -763,7 +784,10 @@ impl Change {
                 from, to, score, ..
             } => format!("rename column {from} → {to} (score {score})"),
             AlterColumnType { from, to, .. } => {
-                let mut s = format!("column {}: type {} → {}", to.name, from.data_type, to.data_type);
+                let mut s = format!(
+                    "column {}: type {} → {}",
+                    to.name, from.data_type, to.data_type
+                );
                 if from.collation != to.collation {
                     s.push_str(&format!(
                         ", collation {} → {}",
@@ -782,7 +806,10 @@ impl Change {
                     "column {column}: default {} → {t}",
                     from.as_deref().unwrap_or("none")
                 ),
-                None => format!("column {column}: drop default {}", from.as_deref().unwrap_or("")),
+                None => format!(
+                    "column {column}: drop default {}",
+                    from.as_deref().unwrap_or("")
+                ),
             },
             AlterIdentity {
                 column, from, to, ..
@@ -805,11 +832,9 @@ impl Change {
             DropPrimaryKey { primary_key, .. } => {
                 format!("drop primary key ({})", primary_key.columns.join(", "))
             }
-            AddUnique { unique, .. } => format!(
-                "add unique {} ({})",
-                unique.name,
-                unique.columns.join(", ")
-            ),
+            AddUnique { unique, .. } => {
+                format!("add unique {} ({})", unique.name, unique.columns.join(", "))
+            }
             DropUnique { unique, .. } => format!("drop unique {}", unique.name),
             AddCheck { check, .. } => format!("add check {} ({})", check.name, check.expression),
             DropCheck { check, .. } => format!("drop check {}", check.name),
@@ -834,12 +859,20 @@ impl Change {
             DropIndex { index, .. } => format!("drop index {}", index.name),
             CreateView { view, .. } => format!(
                 "create {}view {}",
-                if view.materialized { "materialized " } else { "" },
+                if view.materialized {
+                    "materialized "
+                } else {
+                    ""
+                },
                 view.name
             ),
             DropView { view, .. } => format!(
                 "drop {}view {}",
-                if view.materialized { "materialized " } else { "" },
+                if view.materialized {
+                    "materialized "
+                } else {
+                    ""
+                },
                 view.name
             ),
             ReplaceView { to, .. } => format!("replace view {}", to.name),
@@ -880,7 +913,11 @@ impl Change {
                 parent, inherit, ..
             } => format!(
                 "{} {parent}",
-                if *inherit { "inherit from" } else { "stop inheriting from" }
+                if *inherit {
+                    "inherit from"
+                } else {
+                    "stop inheriting from"
+                }
             ),
             SetRowSecurity {
                 enabled, forced, ..

@@ -56,7 +56,8 @@ pub fn sql(s: &str) -> String {
 /// Whitespace between these two characters matters (`a b` is not `ab`); around punctuation it
 /// does not (`f( a )` is `f(a)`).
 fn needs_space(prev: Option<char>, next: char) -> bool {
-    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == '.' || c == '\'' || c == '"';
+    let word =
+        |c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == '.' || c == '\'' || c == '"';
     match prev {
         Some(p) => word(p) && word(next) || (is_op(p) && is_op(next)),
         None => false,
@@ -64,7 +65,25 @@ fn needs_space(prev: Option<char>, next: char) -> bool {
 }
 
 fn is_op(c: char) -> bool {
-    matches!(c, '+' | '-' | '*' | '/' | '<' | '>' | '=' | '~' | '!' | '@' | '#' | '%' | '^' | '&' | '|' | '`' | '?')
+    matches!(
+        c,
+        '+' | '-'
+            | '*'
+            | '/'
+            | '<'
+            | '>'
+            | '='
+            | '~'
+            | '!'
+            | '@'
+            | '#'
+            | '%'
+            | '^'
+            | '&'
+            | '|'
+            | '`'
+            | '?'
+    )
 }
 
 /// A default or check expression: [`sql`] plus the casts PostgreSQL adds to literals
@@ -123,9 +142,14 @@ fn skip_cast(b: &[char], mut i: usize) -> usize {
             }
             // Multi-word type names: `character varying`, `timestamp with time zone`.
             let rest: String = b[j..].iter().take(20).collect();
-            let cont = [" varying", " with time zone", " without time zone", " precision"]
-                .iter()
-                .find(|w| rest.starts_with(*w));
+            let cont = [
+                " varying",
+                " with time zone",
+                " without time zone",
+                " precision",
+            ]
+            .iter()
+            .find(|w| rest.starts_with(*w));
             match cont {
                 Some(w) => j += w.chars().count(),
                 None => break,
@@ -166,7 +190,10 @@ mod tests {
         assert_eq!(expr("'new'::character varying"), "'new'");
         assert_eq!(expr("'new'::text"), "'new'");
         assert_eq!(expr("'{}'::jsonb"), "'{}'");
-        assert_eq!(expr("'2020-01-01 00:00:00'::timestamp without time zone"), "'2020-01-01 00:00:00'");
+        assert_eq!(
+            expr("'2020-01-01 00:00:00'::timestamp without time zone"),
+            "'2020-01-01 00:00:00'"
+        );
         assert_eq!(expr("now()"), "now()");
         assert_eq!(expr("'a'::character varying(10)"), "'a'");
         assert_eq!(expr("'{a}'::text[]"), "'{a}'");

@@ -82,13 +82,22 @@ fn sequence_options(o: &SequenceOptions, identity: bool) -> String {
     parts.push(format!("MAXVALUE {}", o.max_value));
     parts.push(format!("START WITH {}", o.start));
     parts.push(format!("CACHE {}", o.cache));
-    parts.push(if o.cycle { "CYCLE".into() } else { "NO CYCLE".into() });
+    parts.push(if o.cycle {
+        "CYCLE".into()
+    } else {
+        "NO CYCLE".into()
+    });
     parts.join(" ")
 }
 
 /// The `serial` pseudo-type for a column that owns a sequence of exactly serial's shape, named as
 /// `serial` would name it.
-pub fn serial_kind(schema: &str, table: &str, c: &Column, seq: Option<&Sequence>) -> Option<&'static str> {
+pub fn serial_kind(
+    schema: &str,
+    table: &str,
+    c: &Column,
+    seq: Option<&Sequence>,
+) -> Option<&'static str> {
     let owned = c.owned_sequence.as_ref()?;
     let seq = seq?;
     if owned.schema != schema || owned.name != format!("{table}_{}_seq", c.name) || c.nullable {
@@ -108,7 +117,17 @@ pub fn serial_kind(schema: &str, table: &str, c: &Column, seq: Option<&Sequence>
         && o.cache == 1
         && !o.cycle;
     let default_ok = c.default.as_deref()
-        == Some(format!("nextval({}::regclass)", lit(&format!("{}.{}", quote_if_needed(schema), quote_if_needed(&owned.name)))).as_str());
+        == Some(
+            format!(
+                "nextval({}::regclass)",
+                lit(&format!(
+                    "{}.{}",
+                    quote_if_needed(schema),
+                    quote_if_needed(&owned.name)
+                ))
+            )
+            .as_str(),
+        );
     (plain && default_ok).then_some(kind)
 }
 
@@ -118,14 +137,9 @@ fn quote_if_needed(s: &str) -> String {
         && s.chars()
             .next()
             .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
-    if simple {
-        s.to_string()
-    } else {
-        id(s)
-    }
+    if simple { s.to_string() } else { id(s) }
 }
 
 /// What a renderer may need to know beyond the change itself.
@@ -162,7 +176,9 @@ pub fn render(change: &Change, ctx: &RenderCtx) -> Vec<String> {
             lit(&to.version)
         )],
         CreateEnum { schema, enum_type } => vec![create_enum(schema, enum_type)],
-        DropEnum { schema, enum_type } => vec![format!("DROP TYPE {}", q2(schema, &enum_type.name))],
+        DropEnum { schema, enum_type } => {
+            vec![format!("DROP TYPE {}", q2(schema, &enum_type.name))]
+        }
         AddEnumLabel {
             schema,
             name,
@@ -223,7 +239,9 @@ pub fn render(change: &Change, ctx: &RenderCtx) -> Vec<String> {
         AlterSequence { schema, from, to } => alter_sequence(schema, from, to),
         CreateTable { schema, table } => vec![create_table(schema, table, ctx)],
         DropTable { schema, table } => vec![format!("DROP TABLE {}", q2(schema, &table.name))],
-        RenameTable { schema, from, to, .. } => vec![format!(
+        RenameTable {
+            schema, from, to, ..
+        } => vec![format!(
             "ALTER TABLE {} RENAME TO {}",
             q2(schema, from),
             id(to)
@@ -297,7 +315,11 @@ pub fn render(change: &Change, ctx: &RenderCtx) -> Vec<String> {
             cols(&primary_key.columns)
         )],
         DropPrimaryKey { table, primary_key } => match &primary_key.name {
-            Some(n) => vec![format!("ALTER TABLE {} DROP CONSTRAINT {}", qn(table), id(n))],
+            Some(n) => vec![format!(
+                "ALTER TABLE {} DROP CONSTRAINT {}",
+                qn(table),
+                id(n)
+            )],
             None => vec![],
         },
         AddUnique { table, unique } => vec![format!(
@@ -336,16 +358,28 @@ pub fn render(change: &Change, ctx: &RenderCtx) -> Vec<String> {
             id(&foreign_key.name)
         )],
         CreateIndex { table, index } => vec![create_index(table, index)],
-        DropIndex { table, index } => vec![format!("DROP INDEX {}", q2(&table.schema, &index.name))],
+        DropIndex { table, index } => {
+            vec![format!("DROP INDEX {}", q2(&table.schema, &index.name))]
+        }
         CreateView { schema, view } => vec![create_view(schema, view, false)],
         DropView { schema, view } => vec![format!(
             "DROP {}VIEW {}",
-            if view.materialized { "MATERIALIZED " } else { "" },
+            if view.materialized {
+                "MATERIALIZED "
+            } else {
+                ""
+            },
             q2(schema, &view.name)
         )],
         ReplaceView { schema, to, .. } => vec![create_view(schema, to, true)],
         CreateFunction { function, .. } | ReplaceFunction { to: function, .. } => {
-            vec![function.definition.trim_end().trim_end_matches(';').to_string()]
+            vec![
+                function
+                    .definition
+                    .trim_end()
+                    .trim_end_matches(';')
+                    .to_string(),
+            ]
         }
         DropFunction { schema, function } => vec![format!(
             "DROP {} {}({})",
@@ -427,11 +461,9 @@ pub fn render(change: &Change, ctx: &RenderCtx) -> Vec<String> {
             if *logged { "LOGGED" } else { "UNLOGGED" }
         )],
         CreatePolicy { table, policy } => vec![create_policy(table, policy)],
-        DropPolicy { table, policy } => vec![format!(
-            "DROP POLICY {} ON {}",
-            id(&policy.name),
-            qn(table)
-        )],
+        DropPolicy { table, policy } => {
+            vec![format!("DROP POLICY {} ON {}", id(&policy.name), qn(table))]
+        }
         Unsupported { .. } => vec![],
     }
 }
@@ -448,7 +480,11 @@ fn create_enum(schema: &str, e: &EnumType) -> String {
 fn rebuild_enum(schema: &str, to: &EnumType, columns: &[ColumnUse]) -> Vec<String> {
     let old_name = format!("{}__sluice_old", to.name);
     let mut v = vec![
-        format!("ALTER TYPE {} RENAME TO {}", q2(schema, &to.name), id(&old_name)),
+        format!(
+            "ALTER TYPE {} RENAME TO {}",
+            q2(schema, &to.name),
+            id(&old_name)
+        ),
         create_enum(schema, to),
     ];
     let new_type = q2(schema, &to.name);
@@ -467,7 +503,10 @@ fn rebuild_enum(schema: &str, to: &EnumType, columns: &[ColumnUse]) -> Vec<Strin
                 format!("{}::text[]::{new_type}[]", id(&c.column)),
             )
         } else {
-            (new_type.clone(), format!("{}::text::{new_type}", id(&c.column)))
+            (
+                new_type.clone(),
+                format!("{}::text::{new_type}", id(&c.column)),
+            )
         };
         v.push(format!(
             "ALTER TABLE {} ALTER COLUMN {} TYPE {ty} USING {using}",
@@ -498,7 +537,11 @@ fn create_domain(schema: &str, d: &Domain) -> String {
         s.push_str(" NOT NULL");
     }
     for c in &d.checks {
-        s.push_str(&format!(" CONSTRAINT {} CHECK ({})", id(&c.name), c.expression));
+        s.push_str(&format!(
+            " CONSTRAINT {} CHECK ({})",
+            id(&c.name),
+            c.expression
+        ));
     }
     s
 }
@@ -532,7 +575,10 @@ fn alter_domain(schema: &str, from: &Domain, to: &Domain) -> Vec<String> {
             .iter()
             .any(|d| d.name == c.name && norm(&d.expression) == norm(&c.expression));
         if !same {
-            v.push(format!("ALTER DOMAIN {name} DROP CONSTRAINT {}", id(&c.name)));
+            v.push(format!(
+                "ALTER DOMAIN {name} DROP CONSTRAINT {}",
+                id(&c.name)
+            ));
         }
     }
     for c in &to.checks {
@@ -575,7 +621,11 @@ fn alter_sequence(schema: &str, from: &Sequence, to: &Sequence) -> Vec<String> {
         parts.push(format!("CACHE {}", b.cache));
     }
     if a.cycle != b.cycle {
-        parts.push(if b.cycle { "CYCLE".into() } else { "NO CYCLE".into() });
+        parts.push(if b.cycle {
+            "CYCLE".into()
+        } else {
+            "NO CYCLE".into()
+        });
     }
     if !parts.is_empty() {
         v.push(format!("ALTER SEQUENCE {name} {}", parts.join(" ")));
@@ -754,7 +804,9 @@ fn alter_identity(
         _ => None,
     };
     match (from, to) {
-        (_, None) => vec![format!("ALTER TABLE {t} ALTER COLUMN {c} DROP IDENTITY IF EXISTS")],
+        (_, None) => vec![format!(
+            "ALTER TABLE {t} ALTER COLUMN {c} DROP IDENTITY IF EXISTS"
+        )],
         (None, Some(n)) => {
             let Some(k) = kind(n) else { return vec![] };
             vec![
@@ -775,7 +827,9 @@ fn alter_identity(
             let mut v = Vec::new();
             if kind(o) != kind(n) {
                 if let Some(k) = kind(n) {
-                    v.push(format!("ALTER TABLE {t} ALTER COLUMN {c} SET GENERATED {k}"));
+                    v.push(format!(
+                        "ALTER TABLE {t} ALTER COLUMN {c} SET GENERATED {k}"
+                    ));
                 }
             }
             if let (Some(a), Some(b)) = (seq(o), seq(n)) {
@@ -796,10 +850,17 @@ fn alter_identity(
                     parts.push(format!("SET CACHE {}", b.cache));
                 }
                 if a.cycle != b.cycle {
-                    parts.push(if b.cycle { "SET CYCLE".into() } else { "SET NO CYCLE".into() });
+                    parts.push(if b.cycle {
+                        "SET CYCLE".into()
+                    } else {
+                        "SET NO CYCLE".into()
+                    });
                 }
                 if !parts.is_empty() {
-                    v.push(format!("ALTER TABLE {t} ALTER COLUMN {c} {}", parts.join(" ")));
+                    v.push(format!(
+                        "ALTER TABLE {t} ALTER COLUMN {c} {}",
+                        parts.join(" ")
+                    ));
                 }
             }
             v
@@ -921,7 +982,10 @@ fn create_view(schema: &str, v: &View, replace: bool) -> String {
     if v.materialized {
         return format!("CREATE MATERIALIZED VIEW {name} AS\n{body}\nWITH DATA");
     }
-    let mut s = format!("CREATE {}VIEW {name}", if replace { "OR REPLACE " } else { "" });
+    let mut s = format!(
+        "CREATE {}VIEW {name}",
+        if replace { "OR REPLACE " } else { "" }
+    );
     if !v.options.is_empty() {
         s.push_str(&format!(" WITH ({})", v.options.join(", ")));
     }
@@ -936,13 +1000,23 @@ fn create_policy(table: &QualifiedName, p: &Policy) -> String {
     let roles: Vec<String> = p
         .roles
         .iter()
-        .map(|r| if r == "public" { "PUBLIC".to_string() } else { id(r) })
+        .map(|r| {
+            if r == "public" {
+                "PUBLIC".to_string()
+            } else {
+                id(r)
+            }
+        })
         .collect();
     let mut s = format!(
         "CREATE POLICY {} ON {} AS {} FOR {} TO {}",
         id(&p.name),
         qn(table),
-        if p.permissive { "PERMISSIVE" } else { "RESTRICTIVE" },
+        if p.permissive {
+            "PERMISSIVE"
+        } else {
+            "RESTRICTIVE"
+        },
         p.command,
         roles.join(", ")
     );

@@ -50,8 +50,7 @@ pub fn diff(target: &Catalog, source: &Catalog, opts: &DiffOptions) -> Vec<Chang
 fn align_default_schema(target: &Catalog, source: &Catalog) -> Catalog {
     let mut s = source.clone();
     let (from, to) = (source.default_schema.clone(), target.default_schema.clone());
-    if from.is_empty() || to.is_empty() || from == to || source.dialect == Some(Dialect::Postgres)
-    {
+    if from.is_empty() || to.is_empty() || from == to || source.dialect == Some(Dialect::Postgres) {
         return s;
     }
     let fix = |n: &mut String| {
@@ -346,7 +345,8 @@ impl<'a> Differ<'a> {
                 }
             }
         }
-        self.retyped_enums.insert(QualifiedName::new(schema, &new.name));
+        self.retyped_enums
+            .insert(QualifiedName::new(schema, &new.name));
         self.out.push(Change::RebuildEnum {
             schema: schema.into(),
             from: old.clone(),
@@ -531,7 +531,11 @@ impl<'a> Differ<'a> {
             });
         }
         if t.comment.is_some() {
-            self.comment(CommentTarget::Table { table: qn.clone() }, &None, &t.comment);
+            self.comment(
+                CommentTarget::Table { table: qn.clone() },
+                &None,
+                &t.comment,
+            );
         }
         for c in &t.columns {
             if c.comment.is_some() {
@@ -774,7 +778,8 @@ impl<'a> Differ<'a> {
         let gen_eq = match (&o.generated, &n.generated) {
             (None, None) => true,
             (Some(a), Some(b)) => {
-                a.stored == b.stored && normalize::expr(&a.expression) == normalize::expr(&b.expression)
+                a.stored == b.stored
+                    && normalize::expr(&a.expression) == normalize::expr(&b.expression)
             }
             _ => false,
         };
@@ -867,10 +872,18 @@ impl<'a> Differ<'a> {
                 .collect()
         };
         // Primary key.
-        let opk = old.primary_key.as_ref().map(|p| (p.name.clone(), rn(&p.columns)));
-        let npk = new.primary_key.as_ref().map(|p| (p.name.clone(), p.columns.clone()));
+        let opk = old
+            .primary_key
+            .as_ref()
+            .map(|p| (p.name.clone(), rn(&p.columns)));
+        let npk = new
+            .primary_key
+            .as_ref()
+            .map(|p| (p.name.clone(), p.columns.clone()));
         let pk_same = match (&opk, &npk) {
-            (Some((on, oc)), Some((nn, nc))) => oc == nc && (on == nn || on.is_none() || nn.is_none()),
+            (Some((on, oc)), Some((nn, nc))) => {
+                oc == nc && (on == nn || on.is_none() || nn.is_none())
+            }
             (None, None) => true,
             _ => false,
         };
@@ -918,8 +931,9 @@ impl<'a> Differ<'a> {
         let nc = by_name(&new.checks, |c| &c.name);
         for (n, c) in &oc {
             match nc.get(n) {
-                Some(d) if normalize::expr(&c.expression) == normalize::expr(&d.expression)
-                    && c.no_inherit == d.no_inherit => {}
+                Some(d)
+                    if normalize::expr(&c.expression) == normalize::expr(&d.expression)
+                        && c.no_inherit == d.no_inherit => {}
                 _ => self.out.push(Change::DropCheck {
                     table: qn.clone(),
                     check: (*c).clone(),
@@ -981,9 +995,9 @@ impl<'a> Differ<'a> {
             }
         }
         for (n, f) in &nf {
-            let keep = of.get(n).is_some_and(|g| {
-                fk_eq(self, g, f) && !self.dropped_tables.contains(&g.ref_table)
-            });
+            let keep = of
+                .get(n)
+                .is_some_and(|g| fk_eq(self, g, f) && !self.dropped_tables.contains(&g.ref_table));
             if !keep {
                 self.out.push(Change::AddForeignKey {
                     table: qn.clone(),
@@ -1016,17 +1030,32 @@ impl<'a> Differ<'a> {
     fn indexes(&mut self, qn: &QualifiedName, old: &[Index], new: &[Index]) {
         let renamed_cols = self.column_renames(qn);
         let key = |i: &Index, rename: bool| {
-            let keys: Vec<(String, bool, bool, Option<bool>, Option<String>, Option<String>, Option<u32>)> = i
+            let keys: Vec<(
+                String,
+                bool,
+                bool,
+                Option<bool>,
+                Option<String>,
+                Option<String>,
+                Option<u32>,
+            )> = i
                 .keys
                 .iter()
                 .map(|k| {
                     let name = if rename && !k.expression {
-                        renamed_cols.get(&k.key).cloned().unwrap_or_else(|| k.key.clone())
+                        renamed_cols
+                            .get(&k.key)
+                            .cloned()
+                            .unwrap_or_else(|| k.key.clone())
                     } else {
                         k.key.clone()
                     };
                     (
-                        if k.expression { normalize::expr(&name) } else { name },
+                        if k.expression {
+                            normalize::expr(&name)
+                        } else {
+                            name
+                        },
                         k.expression,
                         k.descending,
                         k.nulls_first,
@@ -1107,7 +1136,11 @@ impl<'a> Differ<'a> {
                     trigger: (*t).clone(),
                 });
             }
-            let was_enabled = ot.get(n).filter(|_| same).map(|u| u.enabled).unwrap_or(true);
+            let was_enabled = ot
+                .get(n)
+                .filter(|_| same)
+                .map(|u| u.enabled)
+                .unwrap_or(true);
             if was_enabled != t.enabled {
                 self.out.push(Change::SetTriggerEnabled {
                     table: qn.clone(),
@@ -1401,9 +1434,26 @@ impl<'a> Differ<'a> {
     // ------------------------------------------------------------------ unsupported
 
     fn unsupported(&mut self) {
-        let key = |u: &Unsupported| (u.kind.clone(), u.schema.clone(), u.name.clone(), u.parent.clone());
-        let t: BTreeMap<_, &Unsupported> = self.target.unsupported.iter().map(|u| (key(u), u)).collect();
-        let s: BTreeMap<_, &Unsupported> = self.source.unsupported.iter().map(|u| (key(u), u)).collect();
+        let key = |u: &Unsupported| {
+            (
+                u.kind.clone(),
+                u.schema.clone(),
+                u.name.clone(),
+                u.parent.clone(),
+            )
+        };
+        let t: BTreeMap<_, &Unsupported> = self
+            .target
+            .unsupported
+            .iter()
+            .map(|u| (key(u), u))
+            .collect();
+        let s: BTreeMap<_, &Unsupported> = self
+            .source
+            .unsupported
+            .iter()
+            .map(|u| (key(u), u))
+            .collect();
         let object = |u: &Unsupported| match &u.parent {
             Some(p) if u.schema.is_empty() => format!("{p}.{}", u.name),
             Some(p) => format!("{}.{p}.{}", u.schema, u.name),

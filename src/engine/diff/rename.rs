@@ -23,7 +23,11 @@ pub fn name_similarity(a: &str, b: &str) -> f64 {
         return 0.95;
     }
     let jw = jaro_winkler(&a, &b);
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
     let contains = if short.len() >= 3 && long.contains(short.as_str()) {
         0.8
     } else {
@@ -71,7 +75,8 @@ fn jaro_winkler(a: &str, b: &str) -> f64 {
         }
     }
     let m = matches as f64;
-    let jaro = (m / a.len() as f64 + m / b.len() as f64 + (m - transpositions as f64 / 2.0) / m) / 3.0;
+    let jaro =
+        (m / a.len() as f64 + m / b.len() as f64 + (m - transpositions as f64 / 2.0) / m) / 3.0;
     let prefix = a
         .iter()
         .zip(b.iter())
@@ -115,8 +120,14 @@ pub fn column_score(from: &Column, from_count: usize, to: &Column, to_count: usi
         let b = to.ordinal as f64 / to_count.max(1) as f64;
         1.0 - (a - b).abs().min(1.0)
     };
-    let nullable = if from.nullable == to.nullable { 1.0 } else { 0.9 };
-    ((50.0 * name + 30.0 * ty + 20.0 * pos) * nullable).round().clamp(0.0, 100.0) as u8
+    let nullable = if from.nullable == to.nullable {
+        1.0
+    } else {
+        0.9
+    };
+    ((50.0 * name + 30.0 * ty + 20.0 * pos) * nullable)
+        .round()
+        .clamp(0.0, 100.0) as u8
 }
 
 /// Score (0–100) for table `from` (TARGET) having been renamed to `to` (SOURCE).

@@ -1,0 +1,69 @@
+//! `sluice demo` on a fresh directory: it builds both databases and shows them.
+
+mod support;
+
+#[test]
+fn demo_builds_the_pair_and_summarizes_both_catalogs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keep = dir.path().join("demo");
+    let out = support::sluice()
+        .args(["demo", "--dir", &keep.to_string_lossy()])
+        .output()
+        .expect("run sluice demo");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(keep.join("source.db").is_file() && keep.join("target.db").is_file());
+    // Both catalogs, with the drift visible in the summaries.
+    assert!(stdout.contains("SOURCE"), "{stdout}");
+    assert!(stdout.contains("TARGET"), "{stdout}");
+    assert!(
+        stdout.contains("table reviews"),
+        "SOURCE has the new table: {stdout}"
+    );
+    assert_eq!(
+        stdout.matches("table reviews").count(),
+        1,
+        "TARGET lacks it: {stdout}"
+    );
+    assert!(stdout.contains("view  order_totals"), "{stdout}");
+    // The demo databases are real SQLite files with the expected rows.
+    let target = support::SqliteDb {
+        path: keep.join("target.db"),
+        dir: tempfile::tempdir().expect("tempdir"),
+    };
+    assert_eq!(target.query("SELECT count(*) FROM customers"), "5");
+    assert_eq!(
+        target.query("SELECT name FROM customers WHERE id = 4"),
+        "Zoë Ålander"
+    );
+    // Running it again into the same directory refuses to overwrite.
+    let again = support::sluice()
+        .args(["demo", "--dir", &keep.to_string_lossy()])
+        .output()
+        .expect("run sluice demo");
+    assert_eq!(again.status.code(), Some(2));
+}
+
+#[test]
+fn demo_in_a_temporary_directory_cleans_up() {
+    let out = support::sluice()
+        .arg("demo")
+        .output()
+        .expect("run sluice demo");
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let path = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("SOURCE (desired state)"))
+        .map(|p| p.trim().trim_start_matches("sqlite:").to_string())
+        .expect("source path printed");
+    assert!(
+        !std::path::Path::new(&path).exists(),
+        "temporary demo left behind"
+    );
+}
