@@ -1,7 +1,5 @@
 //! MySQL/MariaDB introspection against a real MariaDB server started by the harness.
 
-// The shared harness is not ours to change; its clippy findings are not ours to fail on.
-#[allow(clippy::zombie_processes)]
 mod support;
 
 use sluice::dialect::{Access, Db, DbUrl};

@@ -96,7 +96,7 @@ struct Differ<'a> {
     renamed_tables: BTreeMap<QualifiedName, QualifiedName>,
 }
 
-fn by_name<'x, T>(items: &'x [T], name: impl Fn(&T) -> &str) -> BTreeMap<&'x str, &'x T> {
+fn by_name<T>(items: &[T], name: impl Fn(&T) -> &str) -> BTreeMap<&str, &T> {
     items.iter().map(|i| (name(i), i)).collect()
 }
 
@@ -1030,15 +1030,7 @@ impl<'a> Differ<'a> {
     fn indexes(&mut self, qn: &QualifiedName, old: &[Index], new: &[Index]) {
         let renamed_cols = self.column_renames(qn);
         let key = |i: &Index, rename: bool| {
-            let keys: Vec<(
-                String,
-                bool,
-                bool,
-                Option<bool>,
-                Option<String>,
-                Option<String>,
-                Option<u32>,
-            )> = i
+            let keys: Vec<IndexKeyCmp> = i
                 .keys
                 .iter()
                 .map(|k| {
@@ -1088,7 +1080,7 @@ impl<'a> Differ<'a> {
         let oi = by_name(old, |i| &i.name);
         let ni = by_name(new, |i| &i.name);
         for (n, i) in &oi {
-            if !ni.get(n).is_some_and(|j| key(i, true) == key(j, false)) {
+            if ni.get(n).is_none_or(|j| key(i, true) != key(j, false)) {
                 self.out.push(Change::DropIndex {
                     table: qn.clone(),
                     index: (*i).clone(),
@@ -1486,6 +1478,18 @@ impl<'a> Differ<'a> {
         }
     }
 }
+
+/// An index key part as compared: (key, expression, descending, nulls first, opclass, collation,
+/// prefix length).
+type IndexKeyCmp = (
+    String,
+    bool,
+    bool,
+    Option<bool>,
+    Option<String>,
+    Option<String>,
+    Option<u32>,
+);
 
 fn family_uses_enum(f: &TypeFamily, qualified: &str) -> bool {
     match f {
