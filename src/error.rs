@@ -33,6 +33,25 @@ pub enum Error {
     /// A safety gate refused to go on.
     #[error("refused: {0}")]
     Refused(String),
+    /// A step of an apply failed and everything was rolled back: TARGET is as it was.
+    #[error("step {step} of {total} failed ({object}): {message}; rolled back, nothing changed")]
+    ApplyRolledBack {
+        step: usize,
+        total: usize,
+        object: String,
+        message: String,
+    },
+    /// A step failed after earlier steps had committed (databases whose DDL commits implicitly).
+    #[error(
+        "step {step} of {total} failed ({object}): {message}; {applied} of {total} steps applied (see the journal); fix the cause and run apply again to resume"
+    )]
+    ApplyPartial {
+        step: usize,
+        total: usize,
+        applied: usize,
+        object: String,
+        message: String,
+    },
     #[error("interrupted")]
     Interrupted,
 }
@@ -44,6 +63,8 @@ impl Error {
             Error::Connect { .. } => exit::CONNECT,
             Error::Database { .. } => exit::DATABASE,
             Error::Refused(_) => exit::REFUSED,
+            Error::ApplyRolledBack { .. } => exit::ROLLED_BACK,
+            Error::ApplyPartial { .. } => exit::PARTIAL,
             Error::Interrupted => exit::INTERRUPTED,
         }
     }

@@ -1,9 +1,11 @@
 //! Orchestration over the dialects: resolving database references, inspecting both sides at once,
 //! and (in later layers) diff, risk, plan, rows and apply.
 
+pub mod apply;
 pub mod demo;
 pub mod diff;
 pub mod plan;
+pub mod schema;
 pub mod source;
 
 pub use source::Source;

@@ -76,7 +76,23 @@ pub struct Deps {
     pub removes: Vec<Key>,
     pub touches: Vec<Key>,
     pub requires: Vec<Key>,
+    /// Must exist when the step runs, in any shape (a sequence for `nextval`, a column for
+    /// `OWNED BY`): ordered after its creator only, not after steps that modify it.
+    pub needs: Vec<Key>,
     pub old_refs: Vec<Key>,
+}
+
+impl Deps {
+    /// Sequences and functions an expression mentions only need to exist; types must be in their
+    /// final form (an enum label a default uses must have been added).
+    fn refs(&mut self, keys: Vec<Key>) {
+        for k in keys {
+            match k {
+                Key::Sequence(_) | Key::Function(_) => self.needs.push(k),
+                other => self.requires.push(other),
+            }
+        }
+    }
 }
 
 /// Phase of a change: the order steps take when nothing else decides. Lower runs first.
@@ -112,6 +128,7 @@ pub fn phase(c: &Change) -> u32 {
         AlterSequence { .. } => 51,
         AddPrimaryKey { .. } => 60,
         AddUnique { .. } | AddCheck { .. } | ValidateConstraint { .. } => 61,
+        RenameConstraint { .. } | RenameIndex { .. } => 32,
         AttachPartition { .. } | SetInherit { .. } | SetLogged { .. } => 62,
         AddForeignKey { .. } => 63,
         CreateIndex { .. } => 64,
@@ -202,6 +219,68 @@ impl Known {
         names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         Known { names }
     }
+}
+
+/// Identifiers in an expression (bare ones as PostgreSQL folds them, quoted ones as written).
+fn idents_in(expr: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = expr.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            while let Some(d) = chars.next() {
+                if d == '\'' {
+                    if chars.peek() == Some(&'\'') {
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+            }
+        } else if c == '"' {
+            let mut s = String::new();
+            while let Some(d) = chars.next() {
+                if d == '"' {
+                    if chars.peek() == Some(&'"') {
+                        chars.next();
+                        s.push('"');
+                    } else {
+                        break;
+                    }
+                } else {
+                    s.push(d);
+                }
+            }
+            out.push(s);
+        } else if c.is_alphabetic() || c == '_' {
+            let mut s = c.to_lowercase().to_string();
+            while let Some(&d) = chars.peek() {
+                if d.is_alphanumeric() || d == '_' || d == '$' {
+                    s.extend(d.to_lowercase());
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Columns of `table` that a generated expression reads.
+fn generated_reads(table: &QualifiedName, c: &Column, cat: &Catalog) -> Vec<Key> {
+    let Some(g) = &c.generated else {
+        return Vec::new();
+    };
+    let Some(t) = cat.table(&table.schema, &table.name) else {
+        return Vec::new();
+    };
+    let words = idents_in(&g.expression);
+    t.columns
+        .iter()
+        .filter(|x| x.name != c.name && words.contains(&x.name))
+        .map(|x| Key::Column(table.clone(), x.name.clone()))
+        .collect()
 }
 
 fn column_refs(c: &Column, known: &Known) -> Vec<Key> {
@@ -323,7 +402,7 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             d.provides.push(Key::Shape(t.clone()));
             for c in &table.columns {
                 d.provides.push(Key::Column(t.clone(), c.name.clone()));
-                d.requires.extend(column_refs(c, known));
+                d.refs(column_refs(c, known));
             }
             if let Some(pk) = &table.primary_key {
                 d.provides.push(Key::Constraint(
@@ -390,7 +469,8 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             d.provides
                 .push(Key::Column(table.clone(), column.name.clone()));
             d.touches.push(Key::Shape(table.clone()));
-            d.requires.extend(column_refs(column, known));
+            d.refs(column_refs(column, known));
+            d.requires.extend(generated_reads(table, column, source));
         }
         DropColumn { table, column } => {
             d.requires.push(Key::Table(table.clone()));
@@ -411,7 +491,7 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             d.requires.push(Key::Table(table.clone()));
             d.touches.push(Key::Column(table.clone(), to.name.clone()));
             d.touches.push(Key::Shape(table.clone()));
-            d.requires.extend(column_refs(to, known));
+            d.refs(column_refs(to, known));
             d.old_refs.extend(column_refs(from, known));
         }
         SetNotNull { table, column } | DropNotNull { table, column } => {
@@ -427,22 +507,44 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             d.requires.push(Key::Table(table.clone()));
             d.touches.push(Key::Column(table.clone(), column.clone()));
             if let Some(t) = to {
-                d.requires.extend(refs_in(t, known));
+                d.refs(refs_in(t, known));
             }
             if let Some(f) = from {
                 d.old_refs.extend(refs_in(f, known));
             }
         }
-        AlterIdentity { table, column, .. } => {
+        AlterIdentity {
+            table,
+            column,
+            from,
+            to,
+        } => {
             d.requires.push(Key::Table(table.clone()));
             d.touches.push(Key::Column(table.clone(), column.clone()));
+            // The identity's own sequence takes the name `serial` would use: it is gone once the
+            // identity is dropped, and must be free before one is added.
+            let implicit =
+                Key::Sequence(tq(&table.schema, &format!("{}_{column}_seq", table.name)));
+            let is_id = |i: &Option<Identity>| {
+                matches!(
+                    i,
+                    Some(Identity::Always { .. } | Identity::ByDefault { .. })
+                )
+            };
+            if is_id(from) && !is_id(to) {
+                d.removes.push(implicit);
+            } else if !is_id(from) && is_id(to) {
+                d.provides.push(implicit);
+            }
         }
         AlterGenerated { table, from, to } => {
             d.requires.push(Key::Table(table.clone()));
             d.touches.push(Key::Column(table.clone(), to.name.clone()));
             d.touches.push(Key::Shape(table.clone()));
-            d.requires.extend(column_refs(to, known));
+            d.refs(column_refs(to, known));
+            d.requires.extend(generated_reads(table, to, source));
             d.old_refs.extend(column_refs(from, known));
+            d.old_refs.extend(generated_reads(table, from, target));
         }
         SetComment { target: t, .. } => {
             use crate::model::change::CommentTarget as C;
@@ -506,6 +608,16 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             d.removes
                 .push(Key::Constraint(table.clone(), check.name.clone()));
             d.old_refs.extend(refs_in(&check.expression, known));
+        }
+        RenameConstraint { table, from, to } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.removes.push(Key::Constraint(table.clone(), from.clone()));
+            d.provides.push(Key::Constraint(table.clone(), to.clone()));
+        }
+        RenameIndex { table, from, to } => {
+            d.requires.push(relation_key(table, source));
+            d.removes.push(Key::Index(tq(&table.schema, from)));
+            d.provides.push(Key::Index(tq(&table.schema, to)));
         }
         ValidateConstraint { table, name } => {
             d.requires.push(Key::Table(table.clone()));
@@ -773,6 +885,17 @@ pub fn build(
                 }
             }
         }
+        for k in &d.needs {
+            let prov = providers.get(k).unwrap_or(&empty);
+            for &p in prov {
+                edge(p, i);
+            }
+            if prov.is_empty() {
+                for &r in removers.get(k).unwrap_or(&empty) {
+                    edge(i, r);
+                }
+            }
+        }
         for k in &d.old_refs {
             for &r in removers.get(k).unwrap_or(&empty) {
                 edge(i, r);
@@ -803,7 +926,12 @@ pub fn build(
         }
     }
     // Steps modifying the same object, in phase order.
-    for list in touchers.values() {
+    for (key, list) in &touchers {
+        // A table's shape is touched by every column change; those need no order among
+        // themselves (views simply wait for all of them).
+        if matches!(key, Key::Shape(_)) {
+            continue;
+        }
         let mut l = list.clone();
         l.sort_by_key(|&i| (phase(&changes[i]), i));
         for w in l.windows(2) {

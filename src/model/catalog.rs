@@ -125,6 +125,18 @@ impl Catalog {
         self.unsupported.dedup();
     }
 
+    /// A SHA-256 fingerprint of the schema: the same for two catalogs that describe the same schema,
+    /// whatever server, database name or version they came from.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut c = self.clone();
+        c.server_version.clear();
+        c.database.clear();
+        c.normalize_order();
+        let json = serde_json::to_vec(&c).unwrap_or_default();
+        hex::encode(Sha256::digest(&json))
+    }
+
     /// Counts of each object kind, for summaries.
     pub fn summary(&self) -> CatalogSummary {
         let mut s = CatalogSummary {
@@ -276,6 +288,10 @@ pub struct Table {
     /// Set when this table is a partition of another.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition_of: Option<PartitionOf>,
+    /// What a partition (or inheritance child) has from its parent: constraints and indexes that
+    /// follow from the parent's and are not changed on their own, but that a detached partition keeps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_parent: Option<Box<ParentParts>>,
     /// Parents of a table that uses classic inheritance (not partitioning), in inheritance order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inherits: Vec<QualifiedName>,
@@ -313,6 +329,12 @@ impl Table {
         self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
         self.triggers.sort_by(|a, b| a.name.cmp(&b.name));
         self.policies.sort_by(|a, b| a.name.cmp(&b.name));
+        if let Some(p) = &mut self.from_parent {
+            p.uniques.sort_by(|a, b| a.name.cmp(&b.name));
+            p.checks.sort_by(|a, b| a.name.cmp(&b.name));
+            p.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+            p.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        }
     }
 
     pub fn column(&self, name: &str) -> Option<&Column> {
@@ -329,6 +351,40 @@ impl Table {
 
     pub fn trigger(&self, name: &str) -> Option<&Trigger> {
         self.triggers.iter().find(|t| t.name == name)
+    }
+}
+
+/// Constraints and indexes a table has because its parent has them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ParentParts {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key: Option<PrimaryKey>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uniques: Vec<UniqueConstraint>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckConstraint>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign_keys: Vec<ForeignKey>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<Index>,
+}
+
+impl Table {
+    /// The table as it stands once detached from its parent: what it inherited becomes its own.
+    pub fn detached(&self) -> Table {
+        let mut t = self.clone();
+        if let Some(p) = t.from_parent.take() {
+            if t.primary_key.is_none() {
+                t.primary_key = p.primary_key;
+            }
+            t.uniques.extend(p.uniques);
+            t.checks.extend(p.checks);
+            t.foreign_keys.extend(p.foreign_keys);
+            t.indexes.extend(p.indexes);
+            t.normalize_order();
+        }
+        t.partition_of = None;
+        t
     }
 }
 

@@ -188,6 +188,17 @@ pub enum Change {
         table: QualifiedName,
         name: String,
     },
+    /// Same definition under another name: renamed in place (dependent objects keep working).
+    RenameConstraint {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    RenameIndex {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
     AddForeignKey {
         table: QualifiedName,
         foreign_key: ForeignKey,
@@ -381,6 +392,8 @@ impl Change {
             AddCheck { .. } => "add_check",
             DropCheck { .. } => "drop_check",
             ValidateConstraint { .. } => "validate_constraint",
+            RenameConstraint { .. } => "rename_constraint",
+            RenameIndex { .. } => "rename_index",
             AddForeignKey { .. } => "add_foreign_key",
             DropForeignKey { .. } => "drop_foreign_key",
             CreateIndex { .. } => "create_index",
@@ -402,6 +415,23 @@ impl Change {
             CreatePolicy { .. } => "create_policy",
             DropPolicy { .. } => "drop_policy",
             Unsupported { .. } => "unsupported",
+        }
+    }
+
+    /// Whether running the change can destroy data: dropping a table, column, schema, sequence or
+    /// extension, narrowing a column's type, or removing enum labels. Such steps are commented out
+    /// in packs and refused at apply unless explicitly allowed.
+    pub fn is_destructive(&self) -> bool {
+        use Change::*;
+        match self {
+            DropTable { .. }
+            | DropColumn { .. }
+            | DropSchema { .. }
+            | DropSequence { .. }
+            | DropExtension { .. } => true,
+            AlterColumnType { from, to, .. } => from.family.narrows_to(&to.family),
+            RebuildEnum { from, to, .. } => from.labels.iter().any(|l| !to.labels.contains(l)),
+            _ => false,
         }
     }
 
@@ -495,6 +525,8 @@ impl Change {
             | AddCheck { table, .. }
             | DropCheck { table, .. }
             | ValidateConstraint { table, .. }
+            | RenameConstraint { table, .. }
+            | RenameIndex { table, .. }
             | AddForeignKey { table, .. }
             | DropForeignKey { table, .. }
             | CreateIndex { table, .. }
@@ -572,6 +604,7 @@ impl Change {
             AddUnique { table, unique } | DropUnique { table, unique } => q(table, &unique.name),
             AddCheck { table, check } | DropCheck { table, check } => q(table, &check.name),
             ValidateConstraint { table, name } => q(table, name),
+            RenameConstraint { table, to, .. } | RenameIndex { table, to, .. } => q(table, to),
             AddForeignKey { table, foreign_key } | DropForeignKey { table, foreign_key } => {
                 q(table, &foreign_key.name)
             }
@@ -648,7 +681,8 @@ impl Change {
             AddPrimaryKey { .. } | DropPrimaryKey { .. } => "primary key",
             AddUnique { .. } | DropUnique { .. } => "unique constraint",
             AddCheck { .. } | DropCheck { .. } => "check constraint",
-            ValidateConstraint { .. } => "constraint",
+            ValidateConstraint { .. } | RenameConstraint { .. } => "constraint",
+            RenameIndex { .. } => "index",
             AddForeignKey { .. } | DropForeignKey { .. } => "foreign key",
             CreateIndex { .. } | DropIndex { .. } => "index",
             CreateView { view, .. } | DropView { view, .. } => {
@@ -691,6 +725,8 @@ impl Change {
             | AddCheck { table, .. }
             | DropCheck { table, .. }
             | ValidateConstraint { table, .. }
+            | RenameConstraint { table, .. }
+            | RenameIndex { table, .. }
             | AddForeignKey { table, .. }
             | DropForeignKey { table, .. }
             | CreateIndex { table, .. }
@@ -839,6 +875,8 @@ impl Change {
             AddCheck { check, .. } => format!("add check {} ({})", check.name, check.expression),
             DropCheck { check, .. } => format!("drop check {}", check.name),
             ValidateConstraint { name, .. } => format!("validate constraint {name}"),
+            RenameConstraint { from, to, .. } => format!("rename constraint {from} → {to}"),
+            RenameIndex { from, to, .. } => format!("rename index {from} → {to}"),
             AddForeignKey { foreign_key, .. } => format!(
                 "add foreign key {} ({}) → {}({})",
                 foreign_key.name,

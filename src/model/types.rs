@@ -341,3 +341,93 @@ mod tests {
         assert_eq!(unquote_literal("plain"), "plain");
     }
 }
+
+impl TypeFamily {
+    /// Whether converting values of `self` into `to` can lose or reject data: a shorter text or
+    /// binary limit, a smaller integer, less decimal precision or scale, a float to an integer or
+    /// decimal, or a change of family (text to integer, anything to date, …). Same-family widening
+    /// and anything into unbounded text are not narrowing.
+    pub fn narrows_to(&self, to: &TypeFamily) -> bool {
+        use TypeFamily::*;
+        match (self, to) {
+            (a, b) if a == b => false,
+            (_, Text { max_len: None, .. }) => false,
+            (Text { max_len: a, .. }, Text { max_len: b, .. })
+            | (Binary { max_len: a, .. }, Binary { max_len: b, .. }) => match (a, b) {
+                (_, None) => false,
+                (None, Some(_)) => true,
+                (Some(x), Some(y)) => y < x,
+            },
+            (
+                Integer {
+                    bits: a,
+                    unsigned: ua,
+                },
+                Integer {
+                    bits: b,
+                    unsigned: ub,
+                },
+            ) => b < a || (ua != ub && b == a),
+            (Integer { bits, .. }, Decimal { precision, scale }) => match precision {
+                None => false,
+                Some(p) => {
+                    let digits = match bits {
+                        8 => 3,
+                        16 => 5,
+                        24 => 8,
+                        32 => 10,
+                        _ => 19,
+                    };
+                    p.saturating_sub(scale.unwrap_or(0)) < digits
+                }
+            },
+            (Integer { .. }, Float { .. }) => false,
+            (
+                Decimal {
+                    precision: p1,
+                    scale: s1,
+                },
+                Decimal {
+                    precision: p2,
+                    scale: s2,
+                },
+            ) => match (p1, p2) {
+                (_, None) => false,
+                (None, Some(_)) => true,
+                (Some(p1), Some(p2)) => {
+                    let (s1, s2) = (s1.unwrap_or(0), s2.unwrap_or(0));
+                    s2 < s1 || p2.saturating_sub(s2) < p1.saturating_sub(s1)
+                }
+            },
+            (Float { bits: a }, Float { bits: b }) => b < a,
+            (Timestamp { .. }, Timestamp { .. }) | (Time { .. }, Time { .. }) => false,
+            (Date, Timestamp { .. }) => false,
+            (Json { .. }, Json { .. }) => false,
+            (Enum { values: a, .. }, Enum { values: b, .. }) => a.iter().any(|v| !b.contains(v)),
+            (Set { values: a }, Set { values: b }) => a.iter().any(|v| !b.contains(v)),
+            _ => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod narrowing_tests {
+    use super::*;
+
+    #[test]
+    fn narrowing() {
+        assert!(!TypeFamily::int(32).narrows_to(&TypeFamily::int(64)));
+        assert!(TypeFamily::int(64).narrows_to(&TypeFamily::int(32)));
+        assert!(TypeFamily::text(Some(200)).narrows_to(&TypeFamily::text(Some(50))));
+        assert!(!TypeFamily::text(Some(50)).narrows_to(&TypeFamily::text(None)));
+        assert!(TypeFamily::text(None).narrows_to(&TypeFamily::int(32)));
+        let d = |p, s| TypeFamily::Decimal {
+            precision: Some(p),
+            scale: Some(s),
+        };
+        assert!(!d(8, 2).narrows_to(&d(12, 2)));
+        assert!(d(12, 2).narrows_to(&d(8, 2)));
+        assert!(d(8, 2).narrows_to(&d(8, 1)));
+        assert!(!TypeFamily::int(32).narrows_to(&d(12, 2)));
+    }
+}

@@ -383,6 +383,8 @@ pub async fn inspect(pool: &PgPool, filter: &Filter) -> Result<Catalog> {
     }
 
     // Constraints.
+    let mut inherited_parts: std::collections::BTreeMap<(usize, usize), Table> =
+        std::collections::BTreeMap::new();
     for row in fetch(&mut tx, "constraints", Q_CONSTRAINTS).await? {
         let q = "constraints";
         let schema: String = get(&row, q, "schema")?;
@@ -390,7 +392,14 @@ pub async fn inspect(pool: &PgPool, filter: &Filter) -> Result<Catalog> {
         let Some(Slot::Table(si, ti)) = slots.get(&(schema.clone(), table.clone())) else {
             continue;
         };
+        let inherited: bool = get(&row, q, "inherited")?;
         let t = &mut cat.schemas[*si].tables[*ti];
+        // Inherited constraints are collected aside: a detached partition keeps them as its own.
+        let t = if inherited {
+            inherited_parts.entry((*si, *ti)).or_default()
+        } else {
+            t
+        };
         let name: String = get(&row, q, "name")?;
         let contype: String = get(&row, q, "contype")?;
         let columns: Vec<String> = get(&row, q, "columns")?;
@@ -456,6 +465,16 @@ pub async fn inspect(pool: &PgPool, filter: &Filter) -> Result<Catalog> {
         }
     }
 
+    for ((si, ti), t) in inherited_parts {
+        let parts = cat.schemas[si].tables[ti]
+            .from_parent
+            .get_or_insert_with(Default::default);
+        parts.primary_key = t.primary_key;
+        parts.uniques = t.uniques;
+        parts.checks = t.checks;
+        parts.foreign_keys = t.foreign_keys;
+    }
+
     // Indexes.
     for row in fetch(&mut tx, "indexes", Q_INDEXES).await? {
         let q = "indexes";
@@ -503,7 +522,13 @@ pub async fn inspect(pool: &PgPool, filter: &Filter) -> Result<Catalog> {
             definition: Some(definition),
             comment: get(&row, q, "comment")?,
         };
+        let inherited: bool = get(&row, q, "inherited")?;
         match slot {
+            Some(Slot::Table(si, ti)) if inherited => cat.schemas[*si].tables[*ti]
+                .from_parent
+                .get_or_insert_with(Default::default)
+                .indexes
+                .push(index),
             Some(Slot::Table(si, ti)) => cat.schemas[*si].tables[*ti].indexes.push(index),
             Some(Slot::View(si, vi)) => cat.schemas[*si].views[*vi].indexes.push(index),
             _ => {}

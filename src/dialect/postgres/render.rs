@@ -347,6 +347,17 @@ pub fn render(change: &Change, ctx: &RenderCtx) -> Vec<String> {
             qn(table),
             id(name)
         )],
+        RenameConstraint { table, from, to } => vec![format!(
+            "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+            qn(table),
+            id(from),
+            id(to)
+        )],
+        RenameIndex { table, from, to } => vec![format!(
+            "ALTER INDEX {} RENAME TO {}",
+            q2(&table.schema, from),
+            id(to)
+        )],
         AddForeignKey { table, foreign_key } => vec![format!(
             "ALTER TABLE {} ADD {}",
             qn(table),

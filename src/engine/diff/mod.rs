@@ -40,6 +40,7 @@ pub fn diff(target: &Catalog, source: &Catalog, opts: &DiffOptions) -> Vec<Chang
         recreated_functions: BTreeSet::new(),
         dropped_tables: BTreeSet::new(),
         renamed_tables: BTreeMap::new(),
+        dropped_keys: Vec::new(),
     };
     d.run();
     d.out
@@ -94,6 +95,8 @@ struct Differ<'a> {
     dropped_tables: BTreeSet<QualifiedName>,
     /// TARGET name → SOURCE name.
     renamed_tables: BTreeMap<QualifiedName, QualifiedName>,
+    /// Primary and unique keys dropped (by table, with their columns under SOURCE names).
+    dropped_keys: Vec<(QualifiedName, Vec<String>)>,
 }
 
 fn by_name<T>(items: &[T], name: impl Fn(&T) -> &str) -> BTreeMap<&str, &T> {
@@ -137,9 +140,20 @@ impl<'a> Differ<'a> {
             let t = self.target.schema(name);
             let s = self.source.schema(name);
             match (t, s) {
-                (None, Some(_)) => self.out.push(Change::CreateSchema {
-                    name: name.to_string(),
-                }),
+                (None, Some(s)) => {
+                    self.out.push(Change::CreateSchema {
+                        name: name.to_string(),
+                    });
+                    if s.comment.is_some() {
+                        self.comment(
+                            CommentTarget::Schema {
+                                name: name.to_string(),
+                            },
+                            &None,
+                            &s.comment,
+                        );
+                    }
+                }
                 (Some(_), None) => {}
                 _ => {}
             }
@@ -167,6 +181,7 @@ impl<'a> Differ<'a> {
             let s = self.source.schema(name).unwrap_or(&empty);
             self.functions(name, t, s);
         }
+        self.foreign_keys_on_dropped_keys();
         self.views();
         self.dependent_triggers();
         for name in &names {
@@ -362,10 +377,25 @@ impl<'a> Differ<'a> {
         let ss = by_name(&s.sequences, |q| &q.name);
         for (n, new) in &ss {
             match ts.get(n) {
-                None => self.out.push(Change::CreateSequence {
-                    schema: schema.into(),
-                    sequence: (*new).clone(),
-                }),
+                None => {
+                    if self.made_by_serial(schema, new) {
+                        continue;
+                    }
+                    let mut bare = (*new).clone();
+                    bare.owned_by = None;
+                    self.out.push(Change::CreateSequence {
+                        schema: schema.into(),
+                        sequence: bare.clone(),
+                    });
+                    // Ownership is set once the column exists.
+                    if new.owned_by.is_some() {
+                        self.out.push(Change::AlterSequence {
+                            schema: schema.into(),
+                            from: bare,
+                            to: (*new).clone(),
+                        });
+                    }
+                }
                 Some(old) => {
                     if old.options != new.options || old.owned_by != new.owned_by {
                         self.out.push(Change::AlterSequence {
@@ -394,6 +424,30 @@ impl<'a> Differ<'a> {
                 });
             }
         }
+    }
+
+    /// A sequence that a new `serial` column (rendered as `serial`) creates by itself.
+    fn made_by_serial(&self, schema: &str, seq: &Sequence) -> bool {
+        if self.source.dialect != Some(Dialect::Postgres) {
+            return false;
+        }
+        let Some(o) = &seq.owned_by else {
+            return false;
+        };
+        let column_is_new = self
+            .target
+            .table(&o.schema, &o.table)
+            .is_none_or(|t| t.column(&o.column).is_none());
+        let Some(col) = self
+            .source
+            .table(&o.schema, &o.table)
+            .and_then(|t| t.column(&o.column))
+        else {
+            return false;
+        };
+        column_is_new
+            && crate::dialect::postgres::render::serial_kind(schema, &o.table, col, Some(seq))
+                .is_some()
     }
 
     // ------------------------------------------------------------------ tables
@@ -463,7 +517,17 @@ impl<'a> Differ<'a> {
         for g in gone {
             let qn = QualifiedName::new(schema, &g.name);
             self.dropped_tables.insert(qn.clone());
-            self.rebuilt_tables.insert(qn);
+            self.rebuilt_tables.insert(qn.clone());
+            // Foreign keys go first, so that tables referring to each other can be dropped in
+            // any order.
+            for fk in &g.foreign_keys {
+                if fk.ref_table != qn {
+                    self.out.push(Change::DropForeignKey {
+                        table: qn.clone(),
+                        foreign_key: fk.clone(),
+                    });
+                }
+            }
             self.out.push(Change::DropTable {
                 schema: schema.into(),
                 table: g.clone(),
@@ -471,7 +535,14 @@ impl<'a> Differ<'a> {
         }
         pairs.sort_by(|a, b| a.1.name.cmp(&b.1.name));
         for (old, new) in pairs {
-            self.table(schema, old, new);
+            if old.partition_of.is_some() && new.partition_of.is_none() {
+                // Detached, it keeps what it inherited: compare it as it will be.
+                let mut detached = old.detached();
+                detached.partition_of = old.partition_of.clone();
+                self.table(schema, &detached, new);
+            } else {
+                self.table(schema, old, new);
+            }
         }
     }
 
@@ -880,101 +951,120 @@ impl<'a> Differ<'a> {
             .primary_key
             .as_ref()
             .map(|p| (p.name.clone(), p.columns.clone()));
-        let pk_same = match (&opk, &npk) {
-            (Some((on, oc)), Some((nn, nc))) => {
-                oc == nc && (on == nn || on.is_none() || nn.is_none())
+        match (&opk, &npk) {
+            (Some((on, oc)), Some((nn, nc))) if oc == nc => {
+                if let (Some(o), Some(n)) = (on, nn) {
+                    if o != n {
+                        self.out.push(Change::RenameConstraint {
+                            table: qn.clone(),
+                            from: o.clone(),
+                            to: n.clone(),
+                        });
+                    }
+                }
             }
-            (None, None) => true,
-            _ => false,
-        };
-        if !pk_same {
-            if let Some(p) = &old.primary_key {
-                self.out.push(Change::DropPrimaryKey {
-                    table: qn.clone(),
-                    primary_key: p.clone(),
-                });
-            }
-            if let Some(p) = &new.primary_key {
-                self.out.push(Change::AddPrimaryKey {
-                    table: qn.clone(),
-                    primary_key: p.clone(),
-                });
+            (None, None) => {}
+            _ => {
+                if let Some(p) = &old.primary_key {
+                    self.out.push(Change::DropPrimaryKey {
+                        table: qn.clone(),
+                        primary_key: p.clone(),
+                    });
+                    self.dropped_keys.push((qn.clone(), rn(&p.columns)));
+                }
+                if let Some(p) = &new.primary_key {
+                    self.out.push(Change::AddPrimaryKey {
+                        table: qn.clone(),
+                        primary_key: p.clone(),
+                    });
+                }
             }
         }
         // Unique constraints.
-        let ou = by_name(&old.uniques, |u| &u.name);
-        let nu = by_name(&new.uniques, |u| &u.name);
         let uniq_eq = |a: &UniqueConstraint, b: &UniqueConstraint| {
             rn(&a.columns) == b.columns
                 && a.nulls_not_distinct == b.nulls_not_distinct
                 && a.deferrable == b.deferrable
                 && a.initially_deferred == b.initially_deferred
         };
-        for (n, u) in &ou {
-            if !nu.get(n).is_some_and(|v| uniq_eq(u, v)) {
-                self.out.push(Change::DropUnique {
-                    table: qn.clone(),
-                    unique: (*u).clone(),
-                });
-            }
+        let (drops, adds, renames) = pair(&old.uniques, &new.uniques, |u| &u.name, uniq_eq);
+        for u in drops {
+            self.dropped_keys.push((qn.clone(), rn(&u.columns)));
+            self.out.push(Change::DropUnique {
+                table: qn.clone(),
+                unique: u.clone(),
+            });
         }
-        for (n, u) in &nu {
-            if !ou.get(n).is_some_and(|v| uniq_eq(v, u)) {
-                self.out.push(Change::AddUnique {
-                    table: qn.clone(),
-                    unique: (*u).clone(),
-                });
-            }
+        for u in adds {
+            self.out.push(Change::AddUnique {
+                table: qn.clone(),
+                unique: u.clone(),
+            });
         }
+        self.renames(qn, renames);
         // Checks.
-        let oc = by_name(&old.checks, |c| &c.name);
-        let nc = by_name(&new.checks, |c| &c.name);
-        for (n, c) in &oc {
-            match nc.get(n) {
-                Some(d)
-                    if normalize::expr(&c.expression) == normalize::expr(&d.expression)
-                        && c.no_inherit == d.no_inherit => {}
-                _ => self.out.push(Change::DropCheck {
-                    table: qn.clone(),
-                    check: (*c).clone(),
-                }),
-            }
+        let check_eq = |a: &CheckConstraint, b: &CheckConstraint| {
+            normalize::expr(&a.expression) == normalize::expr(&b.expression)
+                && a.no_inherit == b.no_inherit
+        };
+        let (drops, adds, renames) = pair(&old.checks, &new.checks, |c| &c.name, check_eq);
+        for c in drops {
+            self.out.push(Change::DropCheck {
+                table: qn.clone(),
+                check: c.clone(),
+            });
         }
-        for (n, c) in &nc {
-            match oc.get(n) {
-                Some(d)
-                    if normalize::expr(&c.expression) == normalize::expr(&d.expression)
-                        && c.no_inherit == d.no_inherit =>
-                {
-                    if !d.validated && c.validated {
-                        self.out.push(Change::ValidateConstraint {
-                            table: qn.clone(),
-                            name: c.name.clone(),
-                        });
-                    }
+        for c in adds {
+            self.out.push(Change::AddCheck {
+                table: qn.clone(),
+                check: c.clone(),
+            });
+        }
+        self.renames(qn, renames);
+        for c in &new.checks {
+            if let Some(d) = old
+                .checks
+                .iter()
+                .find(|d| d.name == c.name && check_eq(d, c))
+            {
+                if !d.validated && c.validated {
+                    self.out.push(Change::ValidateConstraint {
+                        table: qn.clone(),
+                        name: c.name.clone(),
+                    });
                 }
-                _ => self.out.push(Change::AddCheck {
-                    table: qn.clone(),
-                    check: (*c).clone(),
-                }),
             }
         }
         // Foreign keys.
-        let of = by_name(&old.foreign_keys, |f| &f.name);
-        let nf = by_name(&new.foreign_keys, |f| &f.name);
-        let fk_eq = |d: &Differ, a: &ForeignKey, b: &ForeignKey| {
-            let ref_table = d
-                .renamed_tables
+        let dropped_tables = self.dropped_tables.clone();
+        let renamed_tables = self.renamed_tables.clone();
+        let ref_renames: HashMap<QualifiedName, HashMap<String, String>> = old
+            .foreign_keys
+            .iter()
+            .map(|f| {
+                let t = renamed_tables
+                    .get(&f.ref_table)
+                    .cloned()
+                    .unwrap_or_else(|| f.ref_table.clone());
+                let m = self.column_renames(&t);
+                (f.ref_table.clone(), m)
+            })
+            .collect();
+        let fk_eq = |a: &ForeignKey, b: &ForeignKey| {
+            let ref_table = renamed_tables
                 .get(&a.ref_table)
                 .cloned()
                 .unwrap_or_else(|| a.ref_table.clone());
-            let ref_cols: Vec<String> = {
-                let rmap = d.column_renames(&b.ref_table);
-                a.ref_columns
-                    .iter()
-                    .map(|c| rmap.get(c).cloned().unwrap_or_else(|| c.clone()))
-                    .collect()
-            };
+            let rmap = ref_renames.get(&a.ref_table);
+            let ref_cols: Vec<String> = a
+                .ref_columns
+                .iter()
+                .map(|c| {
+                    rmap.and_then(|m| m.get(c))
+                        .cloned()
+                        .unwrap_or_else(|| c.clone())
+                })
+                .collect();
             rn(&a.columns) == b.columns
                 && ref_table == b.ref_table
                 && ref_cols == b.ref_columns
@@ -983,27 +1073,28 @@ impl<'a> Differ<'a> {
                 && a.deferrable == b.deferrable
                 && a.initially_deferred == b.initially_deferred
                 && a.match_full == b.match_full
+                && !dropped_tables.contains(&a.ref_table)
         };
-        for (n, f) in &of {
-            let keep = nf.get(n).is_some_and(|g| fk_eq(self, f, g))
-                && !self.dropped_tables.contains(&f.ref_table);
-            if !keep {
-                self.out.push(Change::DropForeignKey {
-                    table: qn.clone(),
-                    foreign_key: (*f).clone(),
-                });
-            }
+        let (drops, adds, renames) = pair(&old.foreign_keys, &new.foreign_keys, |f| &f.name, fk_eq);
+        for f in drops {
+            self.out.push(Change::DropForeignKey {
+                table: qn.clone(),
+                foreign_key: f.clone(),
+            });
         }
-        for (n, f) in &nf {
-            let keep = of
-                .get(n)
-                .is_some_and(|g| fk_eq(self, g, f) && !self.dropped_tables.contains(&g.ref_table));
-            if !keep {
-                self.out.push(Change::AddForeignKey {
-                    table: qn.clone(),
-                    foreign_key: (*f).clone(),
-                });
-            } else if let Some(g) = of.get(n) {
+        for f in adds {
+            self.out.push(Change::AddForeignKey {
+                table: qn.clone(),
+                foreign_key: f.clone(),
+            });
+        }
+        self.renames(qn, renames);
+        for f in &new.foreign_keys {
+            if let Some(g) = old
+                .foreign_keys
+                .iter()
+                .find(|g| g.name == f.name && fk_eq(g, f))
+            {
                 if !g.validated && f.validated {
                     self.out.push(Change::ValidateConstraint {
                         table: qn.clone(),
@@ -1012,6 +1103,76 @@ impl<'a> Differ<'a> {
                 }
             }
         }
+    }
+
+    fn renames(&mut self, qn: &QualifiedName, renames: Vec<(String, String)>) {
+        for (from, to) in renames {
+            self.out.push(Change::RenameConstraint {
+                table: qn.clone(),
+                from,
+                to,
+            });
+        }
+    }
+
+    /// Foreign keys that stay, but whose referenced key is dropped and added again, must be
+    /// dropped before and added after it.
+    fn foreign_keys_on_dropped_keys(&mut self) {
+        let keys = std::mem::take(&mut self.dropped_keys);
+        let mut extra = Vec::new();
+        for (s, t) in self.target.tables() {
+            let tqn = QualifiedName::new(s, &t.name);
+            let new_tqn = self
+                .renamed_tables
+                .get(&tqn)
+                .cloned()
+                .unwrap_or(tqn.clone());
+            if self.dropped_tables.contains(&tqn) {
+                continue;
+            }
+            for fk in &t.foreign_keys {
+                let ref_now = self
+                    .renamed_tables
+                    .get(&fk.ref_table)
+                    .cloned()
+                    .unwrap_or_else(|| fk.ref_table.clone());
+                let hit = keys.iter().any(|(kt, cols)| {
+                    *kt == ref_now && {
+                        let m = self.column_renames(kt);
+                        let rc: Vec<String> = fk
+                            .ref_columns
+                            .iter()
+                            .map(|c| m.get(c).cloned().unwrap_or_else(|| c.clone()))
+                            .collect();
+                        rc == *cols
+                    }
+                });
+                if !hit {
+                    continue;
+                }
+                let already_dropped = self.out.iter().any(|c| matches!(c, Change::DropForeignKey { table, foreign_key } if *table == new_tqn && foreign_key.name == fk.name));
+                if already_dropped {
+                    continue;
+                }
+                extra.push(Change::DropForeignKey {
+                    table: new_tqn.clone(),
+                    foreign_key: fk.clone(),
+                });
+                let still = self
+                    .source
+                    .table(&new_tqn.schema, &new_tqn.name)
+                    .and_then(|nt| nt.foreign_key(&fk.name))
+                    .cloned();
+                let already_added = self.out.iter().any(|c| matches!(c, Change::AddForeignKey { table, foreign_key } if *table == new_tqn && foreign_key.name == fk.name));
+                if let (Some(f), false) = (still, already_added) {
+                    extra.push(Change::AddForeignKey {
+                        table: new_tqn.clone(),
+                        foreign_key: f,
+                    });
+                }
+            }
+        }
+        self.out.extend(extra);
     }
 
     /// Column renames already decided for a table (TARGET name → SOURCE name).
@@ -1077,25 +1238,51 @@ impl<'a> Differ<'a> {
                 i.nulls_not_distinct,
             )
         };
-        let oi = by_name(old, |i| &i.name);
-        let ni = by_name(new, |i| &i.name);
-        for (n, i) in &oi {
-            if ni.get(n).is_none_or(|j| key(i, true) != key(j, false)) {
-                self.out.push(Change::DropIndex {
-                    table: qn.clone(),
-                    index: (*i).clone(),
-                });
+        let eq = |o: &Index, n: &Index| key(o, true) == key(n, false);
+        let (drops, adds, renames) = pair(old, new, |i| &i.name, eq);
+        for i in drops {
+            if i.unique {
+                let cols: Vec<String> = i
+                    .keys
+                    .iter()
+                    .map(|k| {
+                        renamed_cols
+                            .get(&k.key)
+                            .cloned()
+                            .unwrap_or_else(|| k.key.clone())
+                    })
+                    .collect();
+                self.dropped_keys.push((qn.clone(), cols));
             }
+            self.out.push(Change::DropIndex {
+                table: qn.clone(),
+                index: i.clone(),
+            });
         }
-        for (n, i) in &ni {
-            let same = oi.get(n).is_some_and(|j| key(j, true) == key(i, false));
-            if !same {
-                self.out.push(Change::CreateIndex {
-                    table: qn.clone(),
-                    index: (*i).clone(),
-                });
-            }
-            let old_comment = oi.get(n).filter(|_| same).and_then(|j| j.comment.clone());
+        for i in &adds {
+            self.out.push(Change::CreateIndex {
+                table: qn.clone(),
+                index: (*i).clone(),
+            });
+        }
+        for (from, to) in renames {
+            self.out.push(Change::RenameIndex {
+                table: qn.clone(),
+                from,
+                to,
+            });
+        }
+        for i in new {
+            let created = adds.iter().any(|a| std::ptr::eq(*a, i));
+            let old_comment = if created {
+                None
+            } else {
+                old.iter()
+                    .find(|o| {
+                        eq(o, i) && (o.name == i.name || !new.iter().any(|x| x.name == o.name))
+                    })
+                    .and_then(|o| o.comment.clone())
+            };
             if old_comment != i.comment {
                 self.comment(
                     CommentTarget::Index {
@@ -1490,6 +1677,49 @@ type IndexKeyCmp = (
     Option<String>,
     Option<u32>,
 );
+
+/// Pairs two named lists: what only TARGET has (drop), what only SOURCE has (add), and what is
+/// the same under another name (rename, `(old, new)`). Same name and equal: nothing.
+fn pair<'x, T>(
+    old: &'x [T],
+    new: &'x [T],
+    name: impl Fn(&T) -> &str,
+    eq: impl Fn(&T, &T) -> bool,
+) -> (Vec<&'x T>, Vec<&'x T>, Vec<(String, String)>) {
+    let mut drops: Vec<&T> = Vec::new();
+    let mut adds: Vec<&T> = Vec::new();
+    for o in old {
+        if !new.iter().any(|n| name(n) == name(o) && eq(o, n)) {
+            drops.push(o);
+        }
+    }
+    for n in new {
+        if !old.iter().any(|o| name(n) == name(o) && eq(o, n)) {
+            adds.push(n);
+        }
+    }
+    let mut renames = Vec::new();
+    let mut i = 0;
+    while i < drops.len() {
+        let o = drops[i];
+        let taken_new = |n: &T| new.iter().any(|x| std::ptr::eq(x, n));
+        let candidate = adds.iter().position(|n| {
+            eq(o, n)
+                && taken_new(n)
+                && !old.iter().any(|x| name(x) == name(n))
+                && !new.iter().any(|x| name(x) == name(o))
+        });
+        match candidate {
+            Some(j) => {
+                renames.push((name(o).to_string(), name(adds[j]).to_string()));
+                adds.remove(j);
+                drops.remove(i);
+            }
+            None => i += 1,
+        }
+    }
+    (drops, adds, renames)
+}
 
 fn family_uses_enum(f: &TypeFamily, qualified: &str) -> bool {
     match f {

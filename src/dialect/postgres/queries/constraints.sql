@@ -1,5 +1,5 @@
 -- Primary key, unique, check, foreign key and exclusion constraints of tables. Constraints a
--- partition or child inherits from its parent are left out: they follow from the parent's.
+-- partition or child inherits from its parent are marked `inherited`.
 SELECT n.nspname::text AS schema,
        c.relname::text AS table_name,
        k.conname::text AS name,
@@ -22,15 +22,14 @@ SELECT n.nspname::text AS schema,
        k.convalidated AS validated,
        k.connoinherit AS no_inherit,
        CASE WHEN k.contype = 'c' THEN pg_get_expr(k.conbin, k.conrelid) END AS check_expr,
-       pg_get_constraintdef(k.oid) AS definition
+       pg_get_constraintdef(k.oid) AS definition,
+       (k.conparentid <> 0 OR NOT k.conislocal) AS inherited
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class rc ON rc.oid = k.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 WHERE k.contype IN ('p', 'u', 'c', 'f', 'x')
-  AND k.conparentid = 0
-  AND k.conislocal
   AND c.relkind IN ('r', 'p', 'f')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
   AND n.nspname NOT LIKE 'pg\_temp\_%'

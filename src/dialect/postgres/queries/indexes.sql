@@ -1,4 +1,4 @@
--- Indexes that do not back a constraint, and are not a partition's copy of its parent's index.
+-- Indexes that do not back a constraint; a partition's copy of its parent's index is `inherited`.
 SELECT n.nspname::text AS schema,
        c.relname::text AS table_name,
        ic.relname::text AS name,
@@ -26,7 +26,8 @@ SELECT n.nspname::text AS schema,
              ORDER BY k) AS collations,
        pg_get_expr(i.indpred, i.indrelid) AS predicate,
        pg_get_indexdef(i.indexrelid) AS definition,
-       obj_description(ic.oid, 'pg_class') AS comment
+       obj_description(ic.oid, 'pg_class') AS comment,
+       EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid) AS inherited
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid
@@ -38,5 +39,4 @@ WHERE c.relkind IN ('r', 'p', 'm')
   AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k
                   WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))
-  AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
 ORDER BY 1, 2, 3

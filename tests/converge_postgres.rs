@@ -1,0 +1,245 @@
+//! Convergence on PostgreSQL: for every case in `tests/fixtures/postgres/<case>/{a.sql,b.sql}`
+//! (a = TARGET before, b = SOURCE), plan, apply to A, inspect again: the diff against B is empty,
+//! a second plan is empty, and no data is lost (row counts of every surviving table and non-null
+//! counts of every surviving or renamed column are unchanged).
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use futures::StreamExt;
+use sluice::dialect::{Access, Db, DbUrl, quote};
+use sluice::engine::apply::{ApplyOptions, apply};
+use sluice::engine::diff::DiffOptions;
+use sluice::engine::schema;
+use sluice::model::{Catalog, Change, Dialect, Filter, QualifiedName};
+
+type Counts = BTreeMap<QualifiedName, (i64, BTreeMap<String, i64>)>;
+
+async fn connect(url: &str) -> Db {
+    DbUrl::parse(url)
+        .expect("url")
+        .connect(Access::ReadWrite)
+        .await
+        .expect("connect")
+}
+
+async fn inspect(db: &Db) -> Result<Catalog, String> {
+    sluice::dialect::inspect(db, &Filter::default())
+        .await
+        .map_err(|e| format!("inspect: {e}"))
+}
+
+/// Row count and per-column non-null counts of every table (`FROM ONLY`: partitions and
+/// inheritance children are counted on their own).
+async fn counts(db: &Db, cat: &Catalog) -> Result<Counts, String> {
+    let Db::Pg(pool) = db else {
+        return Err("not postgres".into());
+    };
+    let mut out = Counts::new();
+    for (schema, t) in cat.tables() {
+        if t.partition_key.is_some() {
+            continue;
+        }
+        let cols: Vec<String> = t
+            .columns
+            .iter()
+            .map(|c| format!("count({})", quote::ident(Dialect::Postgres, &c.name)))
+            .collect();
+        let sql = format!(
+            "SELECT count(*){}{} FROM ONLY {}",
+            if cols.is_empty() { "" } else { ", " },
+            cols.join(", "),
+            quote::qualified(Dialect::Postgres, schema, &t.name)
+        );
+        let row = sqlx::query(&sql)
+            .fetch_one(pool)
+            .await
+            .map_err(|e| format!("counting {schema}.{}: {e}", t.name))?;
+        use sqlx::Row;
+        let rows: i64 = row.try_get(0).map_err(|e| e.to_string())?;
+        let mut per = BTreeMap::new();
+        for (i, c) in t.columns.iter().enumerate() {
+            let n: i64 = row.try_get(i + 1).map_err(|e| e.to_string())?;
+            per.insert(c.name.clone(), n);
+        }
+        out.insert(QualifiedName::new(schema, &t.name), (rows, per));
+    }
+    Ok(out)
+}
+
+fn check_data_kept(before: &Counts, after: &Counts, changes: &[Change]) -> Result<(), String> {
+    let mut problems = Vec::new();
+    for (table, (rows, cols)) in before {
+        if changes.iter().any(|c| matches!(c, Change::DropTable { schema, table: t } if *schema == table.schema && t.name == table.name)) {
+            continue;
+        }
+        let new_name = changes
+            .iter()
+            .find_map(|c| match c {
+                Change::RenameTable {
+                    schema, from, to, ..
+                } if *schema == table.schema && *from == table.name => {
+                    Some(QualifiedName::new(schema, to))
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| table.clone());
+        let Some((rows_after, cols_after)) = after.get(&new_name) else {
+            problems.push(format!("table {table} is gone"));
+            continue;
+        };
+        if rows != rows_after {
+            problems.push(format!("{table}: {rows} rows before, {rows_after} after"));
+        }
+        for (col, n) in cols {
+            let dropped = changes.iter().any(|c| matches!(c, Change::DropColumn { table: t, column } if *t == new_name && column.name == *col));
+            let regenerated = changes.iter().any(|c| matches!(c, Change::AlterGenerated { table: t, from, .. } if *t == new_name && from.name == *col && from.generated.is_some()));
+            if dropped || regenerated {
+                continue;
+            }
+            let new_col = changes
+                .iter()
+                .find_map(|c| match c {
+                    Change::RenameColumn {
+                        table: t, from, to, ..
+                    } if *t == new_name && from == col => Some(to.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| col.clone());
+            match cols_after.get(&new_col) {
+                Some(m) if m == n => {}
+                Some(m) => problems.push(format!(
+                    "{table}.{col}: {n} non-null values before, {m} after"
+                )),
+                None => problems.push(format!("{table}.{col} is gone")),
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("data lost: {}", problems.join("; ")))
+    }
+}
+
+fn describe(changes: &[Change]) -> String {
+    changes
+        .iter()
+        .map(|c| format!("{} {}: {}", c.kind(), c.object(), c.describe()))
+        .collect::<Vec<_>>()
+        .join("\n    ")
+}
+
+/// Runs one convergence case. `a` and `b` are loaded by the caller.
+async fn converge(a: &support::PgDb, b: &support::PgDb) -> Result<(), String> {
+    let adb = connect(&a.url()).await;
+    let bdb = connect(&b.url()).await;
+    let target = inspect(&adb).await?;
+    let source = inspect(&bdb).await?;
+    let before = counts(&adb, &target).await?;
+    let opts = DiffOptions::default();
+    let plan = schema::plan(&target, &source, &opts).map_err(|e| format!("plan: {e}"))?;
+    let sql: Vec<String> = plan
+        .steps
+        .iter()
+        .flat_map(|s| s.sql.iter().map(move |q| format!("{:>3}. {q}", s.number)))
+        .collect();
+    apply(&adb, &plan.steps, &ApplyOptions::default())
+        .await
+        .map_err(|e| format!("apply: {e}\n  plan:\n{}", sql.join("\n")))?;
+    let after_cat = inspect(&adb).await?;
+    let left = schema::changes(&after_cat, &source, &opts);
+    let left: Vec<Change> = left
+        .into_iter()
+        .filter(|c| !matches!(c, Change::Unsupported { .. }))
+        .collect();
+    if !left.is_empty() {
+        return Err(format!(
+            "not converged; still differs:\n    {}\n  plan was:\n{}",
+            describe(&left),
+            sql.join("\n")
+        ));
+    }
+    let second =
+        schema::plan(&after_cat, &source, &opts).map_err(|e| format!("second plan: {e}"))?;
+    if second.steps.iter().any(|s| !s.sql.is_empty()) {
+        return Err(format!(
+            "second plan not empty:\n    {}",
+            describe(&second.changes)
+        ));
+    }
+    let after = counts(&adb, &after_cat).await?;
+    check_data_kept(&before, &after, &plan.changes)?;
+    adb.close().await;
+    bdb.close().await;
+    Ok(())
+}
+
+async fn run_case(dir: &Path) -> Result<(), String> {
+    let a = support::pg_db();
+    let b = support::pg_db();
+    a.load(&dir.join("a.sql"));
+    b.load(&dir.join("b.sql"));
+    converge(&a, &b).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_postgres_fixture_converges() {
+    let root = support::own_fixture("postgres");
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .expect("tests/fixtures/postgres")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("a.sql").exists() && p.join("b.sql").exists())
+        .collect();
+    cases.sort();
+    assert!(
+        cases.len() >= 35,
+        "at least 35 cases, found {}",
+        cases.len()
+    );
+    let only = std::env::var("SLUICE_CASE").ok();
+    let results: Vec<(String, Result<(), String>)> = futures::stream::iter(cases.iter())
+        .filter(|p| {
+            let keep = only.as_ref().is_none_or(|o| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().contains(o.as_str()))
+            });
+            async move { keep }
+        })
+        .map(|p| async move {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (name, run_case(p).await)
+        })
+        .buffer_unordered(4)
+        .collect()
+        .await;
+    let mut failures: Vec<String> = results
+        .iter()
+        .filter_map(|(n, r)| r.as_ref().err().map(|e| format!("── {n}: {e}")))
+        .collect();
+    failures.sort();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases did not converge:\n{}",
+        failures.len(),
+        results.len(),
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn pagila_from_an_empty_database() {
+    let Some(schema_sql) = support::fixture("pagila/schema.sql") else {
+        return;
+    };
+    let a = support::pg_db();
+    let b = support::pg_db();
+    b.load(&schema_sql);
+    converge(&a, &b).await.unwrap_or_else(|e| panic!("{e}"));
+}
