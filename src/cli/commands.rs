@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Cli, Command, Format, summary};
+use std::time::Duration;
+
+use super::{Cli, Command, Format, SchemaCommand, schema, summary};
 use crate::config::Profiles;
 use crate::engine::demo;
 use crate::engine::source::{self, Source};
@@ -22,6 +24,73 @@ pub async fn run(cli: Cli) -> Result<i32> {
             inspect(&profiles, &db, format, &filter.build()?).await
         }
         Command::Demo { dir } => run_demo(dir).await,
+        Command::Schema { command } => match command {
+            SchemaCommand::Diff {
+                source,
+                target,
+                format,
+                exit_code,
+                renames,
+                filter,
+            } => {
+                schema::diff(
+                    &profiles,
+                    schema::DiffArgs {
+                        source: &source,
+                        target: &target,
+                        format,
+                        exit_code,
+                        opts: renames.options(),
+                        filter: filter.build()?,
+                    },
+                )
+                .await
+            }
+            SchemaCommand::Plan {
+                source,
+                target,
+                out,
+                allow_destructive,
+                renames,
+                filter,
+            } => {
+                schema::plan(
+                    &profiles,
+                    schema::PlanArgs {
+                        source: &source,
+                        target: &target,
+                        out: &out,
+                        allow_destructive,
+                        opts: renames.options(),
+                        filter: filter.build()?,
+                    },
+                )
+                .await
+            }
+        },
+        Command::Apply {
+            dir,
+            target,
+            yes,
+            allow_destructive,
+            dry_run,
+            lock_timeout,
+            statement_timeout,
+        } => {
+            schema::apply(
+                &profiles,
+                schema::ApplyArgs {
+                    dir: &dir,
+                    target: &target,
+                    yes,
+                    allow_destructive,
+                    dry_run,
+                    lock_timeout: Duration::from_secs(lock_timeout),
+                    statement_timeout: Duration::from_secs(statement_timeout),
+                },
+            )
+            .await
+        }
     }
 }
 
@@ -101,5 +170,5 @@ async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
 }
 
 fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    super::now_rfc3339()
 }

@@ -1,6 +1,7 @@
 //! The command line: a thin client of the engine. Parses arguments, calls the engine, prints.
 
 mod commands;
+pub mod schema;
 pub mod summary;
 
 use std::path::PathBuf;
@@ -46,12 +47,102 @@ pub enum Command {
         #[command(flatten)]
         filter: FilterArgs,
     },
+    /// Compare schemas and plan migrations.
+    Schema {
+        #[command(subcommand)]
+        command: SchemaCommand,
+    },
+    /// Apply a migration pack to TARGET (all or nothing where the database allows it).
+    Apply {
+        /// The pack directory written by `sluice schema plan`.
+        dir: PathBuf,
+        /// The database to change (URL or profile); must be the one the plan was made for.
+        #[arg(long)]
+        target: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// Run destructive steps (they must also have been planned with --allow-destructive).
+        #[arg(long)]
+        allow_destructive: bool,
+        /// Run every step inside a transaction and roll it back: reports what would fail.
+        #[arg(long)]
+        dry_run: bool,
+        /// How long a statement may wait for a lock (seconds).
+        #[arg(long, default_value_t = 10, value_name = "SECS")]
+        lock_timeout: u64,
+        /// How long one statement may run (seconds).
+        #[arg(long, default_value_t = 300, value_name = "SECS")]
+        statement_timeout: u64,
+    },
     /// Build the built-in demo databases (two versions of a shop, in SQLite) and show what sluice does with them.
     Demo {
         /// Build the demo in this (new or empty) directory and keep it, instead of a temporary one.
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Show how TARGET's schema differs from SOURCE's (what a plan would change).
+    Diff {
+        /// The desired state: URL, profile or snapshot file.
+        source: String,
+        /// The database that would change: URL, profile or snapshot file.
+        target: String,
+        #[arg(long, value_enum, default_value_t = Format3::Text)]
+        format: Format3,
+        /// Exit with 1 when anything differs (for CI).
+        #[arg(long)]
+        exit_code: bool,
+        #[command(flatten)]
+        renames: RenameArgs,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+    /// Write a migration pack (up.sql, plan.json) that makes TARGET look like SOURCE.
+    Plan {
+        source: String,
+        target: String,
+        /// The pack directory to write.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Include destructive steps (drops, narrowing type changes) instead of commenting them out.
+        #[arg(long)]
+        allow_destructive: bool,
+        #[command(flatten)]
+        renames: RenameArgs,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+}
+
+/// Rename detection.
+#[derive(Debug, Clone, Args)]
+pub struct RenameArgs {
+    /// Never report renames: a missing and a new name are a drop and an add.
+    #[arg(long)]
+    pub no_renames: bool,
+    /// Minimum score (0-100) for a disappeared and an appeared table or column to count as a rename.
+    #[arg(long, default_value_t = crate::engine::diff::rename::DEFAULT_THRESHOLD, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub rename_threshold: u8,
+}
+
+impl RenameArgs {
+    pub fn options(&self) -> crate::engine::diff::DiffOptions {
+        crate::engine::diff::DiffOptions {
+            renames: !self.no_renames,
+            rename_threshold: self.rename_threshold,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format3 {
+    Text,
+    Json,
+    Sql,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -122,6 +213,10 @@ pub fn main() -> i32 {
             e.exit_code()
         }
     }
+}
+
+pub(crate) fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Logs go to stderr, at the level in `SLUICE_LOG` (default: warnings only).

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod demo;
 pub mod diff;
+pub mod pack;
 pub mod plan;
 pub mod schema;
 pub mod source;
