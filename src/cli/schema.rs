@@ -267,8 +267,8 @@ pub async fn apply(profiles: &Profiles, a: ApplyArgs<'_>) -> Result<i32> {
         .iter()
         .filter(|s| s.destructive)
         .collect();
-    if !destructive.is_empty() && !(pack.manifest.options.allow_destructive && a.allow_destructive)
-    {
+    let allowed = pack.manifest.options.allow_destructive && a.allow_destructive;
+    if !destructive.is_empty() && !allowed {
         let first = destructive[0];
         return Err(Error::Refused(format!(
             "the plan holds {} destructive step(s) (step {}: {} {}); they run only when planned and applied with --allow-destructive",
