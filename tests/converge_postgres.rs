@@ -243,3 +243,26 @@ async fn pagila_from_an_empty_database() {
     b.load(&schema_sql);
     converge(&a, &b).await.unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[tokio::test]
+async fn pagila_to_pagila_with_drift_of_every_kind() {
+    let (Some(schema_sql), Some(data_sql)) = (
+        support::fixture("pagila/schema.sql"),
+        support::fixture("pagila/data.sql"),
+    ) else {
+        return;
+    };
+    let a = support::pg_db();
+    let b = support::pg_db();
+    a.load(&schema_sql);
+    a.load(&data_sql);
+    b.load(&schema_sql);
+    b.load(&support::own_fixture("postgres-pagila/drift.sql"));
+    converge(&a, &b).await.unwrap_or_else(|e| panic!("{e}"));
+    // The rename kept its data.
+    assert_eq!(
+        a.query("SELECT count(*) FROM customer WHERE is_active"),
+        a.query("SELECT count(*) FROM customer WHERE is_active IS TRUE")
+    );
+    assert_ne!(a.query("SELECT count(*) FROM customer"), "0");
+}
