@@ -157,6 +157,13 @@ async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
     println!();
     print!("{}", summary::render("TARGET", &b));
     println!();
+    println!("Schema diff — what would change in TARGET to make it look like SOURCE:");
+    let changes = crate::engine::schema::changes(&b, &a, &Default::default());
+    print!(
+        "{}",
+        schema::render_text(&pair.source_url(), &pair.target_url(), &changes)
+    );
+    println!();
     if keep {
         println!(
             "Next: `sluice inspect {}` or `sluice snapshot {} --out shop.json`.",
