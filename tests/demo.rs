@@ -32,10 +32,22 @@ fn demo_builds_the_pair_and_summarizes_both_catalogs() {
     );
     assert!(stdout.contains("view  order_totals"), "{stdout}");
     // The schema diff of the pair: renames, drops, retypes and additions.
-    assert!(stdout.contains("rename column name → full_name"), "{stdout}");
-    assert!(stdout.contains("drop column legacy_code  [destructive]"), "{stdout}");
-    assert!(stdout.contains("column price: type REAL → NUMERIC(10,2)"), "{stdout}");
-    assert!(stdout.contains("create index idx_orders_customer_placed"), "{stdout}");
+    assert!(
+        stdout.contains("rename column name → full_name"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("drop column legacy_code  [destructive]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("column price: type REAL → NUMERIC(10,2)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("create index idx_orders_customer_placed"),
+        "{stdout}"
+    );
     assert!(stdout.contains("+ create table reviews"), "{stdout}");
     // The demo databases are real SQLite files with the expected rows.
     let target = support::SqliteDb {
