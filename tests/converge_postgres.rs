@@ -12,6 +12,7 @@ use futures::StreamExt;
 use sluice::dialect::{Access, Db, DbUrl, quote};
 use sluice::engine::apply::{ApplyOptions, apply};
 use sluice::engine::diff::DiffOptions;
+use sluice::engine::plan::{Reverse, Step};
 use sluice::engine::schema;
 use sluice::model::{Catalog, Change, Dialect, Filter, QualifiedName};
 
@@ -172,6 +173,48 @@ async fn converge(a: &support::PgDb, b: &support::PgDb) -> Result<(), String> {
     }
     let after = counts(&adb, &after_cat).await?;
     check_data_kept(&before, &after, &plan.changes)?;
+    // Reversible plans: the reverse steps, last first, bring TARGET back to where it was.
+    let reversible = plan
+        .steps
+        .iter()
+        .all(|s| matches!(s.reverse, Reverse::Sql(_)));
+    if reversible {
+        let back: Vec<Step> = plan
+            .steps
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(i, s)| Step {
+                number: i + 1,
+                change: s.change.clone(),
+                sql: match &s.reverse {
+                    Reverse::Sql(v) => v.clone(),
+                    Reverse::Irreversible(_) => Vec::new(),
+                },
+                after: Vec::new(),
+                reverse: Reverse::default(),
+            })
+            .collect();
+        let back_sql: Vec<String> = back
+            .iter()
+            .flat_map(|s| s.sql.iter().map(move |q| format!("{:>3}. {q}", s.number)))
+            .collect();
+        apply(&adb, &back, &ApplyOptions::default())
+            .await
+            .map_err(|e| format!("reverse: {e}\n  reverse was:\n{}", back_sql.join("\n")))?;
+        let restored = inspect(&adb).await?;
+        let left: Vec<Change> = schema::changes(&restored, &target, &opts)
+            .into_iter()
+            .filter(|c| !matches!(c, Change::Unsupported { .. }))
+            .collect();
+        if !left.is_empty() {
+            return Err(format!(
+                "reverse did not restore TARGET; still differs:\n    {}\n  reverse was:\n{}",
+                describe(&left),
+                back_sql.join("\n")
+            ));
+        }
+    }
     adb.close().await;
     bdb.close().await;
     Ok(())

@@ -62,6 +62,8 @@ pub struct PackStep {
     pub enabled: bool,
     pub sql: Vec<String>,
     pub after: Vec<usize>,
+    /// The statements that undo it, or why it cannot be undone.
+    pub reverse: super::plan::Reverse,
     pub change: crate::model::Change,
 }
 
@@ -160,6 +162,7 @@ pub fn manifest(
                 enabled: !destructive || options.allow_destructive,
                 sql: s.sql.clone(),
                 after: s.after.clone(),
+                reverse: s.reverse.clone(),
                 change: s.change.clone(),
             }
         })
@@ -275,6 +278,7 @@ impl Pack {
                 change: s.change.clone(),
                 sql: s.sql.clone(),
                 after: s.after.clone(),
+                reverse: s.reverse.clone(),
             })
             .collect()
     }

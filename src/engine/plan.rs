@@ -14,7 +14,7 @@
 //! The topological order breaks ties by phase, then object name, then change order, so the same two
 //! catalogs always give a byte-identical plan. A cycle is reported with the objects in it.
 
-use std::cmp::Reverse;
+use std::cmp::Reverse as Rev;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -33,6 +33,23 @@ pub struct Step {
     pub sql: Vec<String>,
     /// Numbers of the steps this one must follow.
     pub after: Vec<usize>,
+    /// How to undo it.
+    #[serde(default)]
+    pub reverse: Reverse,
+}
+
+/// The statements that undo a step, or why it cannot be undone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reverse {
+    Sql(Vec<String>),
+    Irreversible(String),
+}
+
+impl Default for Reverse {
+    fn default() -> Self {
+        Reverse::Sql(Vec::new())
+    }
 }
 
 /// Why a plan could not be ordered.
@@ -670,6 +687,7 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
         }
         DropIndex { table, index } => {
             d.removes.push(Key::Index(tq(&table.schema, &index.name)));
+            d.old_refs.push(relation_key(table, target));
             for k in &index.keys {
                 if !k.expression {
                     d.old_refs.push(Key::Column(table.clone(), k.key.clone()));
@@ -781,7 +799,7 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             d.requires.push(Key::Shape(parent.clone()));
             d.touches.push(Key::Table(table.clone()));
         }
-        DetachPartition { table, parent } => {
+        DetachPartition { table, parent, .. } => {
             d.requires.push(Key::Table(table.clone()));
             d.old_refs.push(Key::Table(parent.clone()));
             d.touches.push(Key::Table(table.clone()));
@@ -953,20 +971,20 @@ pub fn build(
                 .count()
         })
         .collect();
-    let mut ready: BinaryHeap<Reverse<(u32, String, usize)>> = indegree
+    let mut ready: BinaryHeap<Rev<(u32, String, usize)>> = indegree
         .iter()
         .enumerate()
         .filter(|(_, d)| **d == 0)
-        .map(|(i, _)| Reverse(prio(i)))
+        .map(|(i, _)| Rev(prio(i)))
         .collect();
     let mut order = Vec::with_capacity(changes.len());
-    while let Some(Reverse((_, _, i))) = ready.pop() {
+    while let Some(Rev((_, _, i))) = ready.pop() {
         order.push(i);
         for n in g.neighbors_directed(nodes[i], petgraph::Direction::Outgoing) {
             let j = g[n];
             indegree[j] -= 1;
             if indegree[j] == 0 {
-                ready.push(Reverse(prio(j)));
+                ready.push(Rev(prio(j)));
             }
         }
     }
@@ -1009,7 +1027,77 @@ pub fn build(
                 change: changes[i].clone(),
                 sql: render(&changes[i]),
                 after,
+                reverse: Reverse::default(),
             }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(name: &str, reads: &str) -> View {
+        View {
+            name: name.into(),
+            materialized: false,
+            definition: format!("SELECT * FROM public.{reads}"),
+            columns: vec!["x".into()],
+            check_option: None,
+            options: vec![],
+            depends_on: vec![ObjectRef {
+                kind: ObjectKind::View,
+                schema: "public".into(),
+                name: reads.into(),
+            }],
+            indexes: vec![],
+            triggers: vec![],
+            comment: None,
+        }
+    }
+
+    #[test]
+    fn a_cycle_is_reported_with_its_members() {
+        let changes = vec![
+            Change::CreateView {
+                schema: "public".into(),
+                view: view("a", "b"),
+            },
+            Change::CreateView {
+                schema: "public".into(),
+                view: view("b", "a"),
+            },
+            Change::CreateSchema {
+                name: "other".into(),
+            },
+        ];
+        let cat = Catalog::default();
+        let err = build(&changes, &cat, &cat, |_| vec![]).expect_err("a cycle");
+        assert_eq!(
+            err.objects,
+            vec![
+                "create_view public.a".to_string(),
+                "create_view public.b".to_string()
+            ]
+        );
+        assert!(err.to_string().contains("cycle"));
+    }
+
+    #[test]
+    fn creators_come_before_users_whatever_the_input_order() {
+        let changes = vec![
+            Change::CreateView {
+                schema: "public".into(),
+                view: view("b", "a"),
+            },
+            Change::CreateView {
+                schema: "public".into(),
+                view: view("a", "base"),
+            },
+        ];
+        let cat = Catalog::default();
+        let steps = build(&changes, &cat, &cat, |_| vec![]).expect("a plan");
+        assert_eq!(steps[0].change.object(), "public.a");
+        assert_eq!(steps[1].after, vec![1]);
+    }
 }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::diff::{self, DiffOptions};
-use super::plan::{self, Step};
+use super::plan::{self, Reverse, Step};
 use crate::dialect::postgres::render::{RenderCtx, render as render_pg};
 use crate::error::{Error, Result};
 use crate::model::{Catalog, Change, Dialect};
@@ -74,8 +74,19 @@ pub fn plan(target: &Catalog, source: &Catalog, opts: &DiffOptions) -> Result<Sc
         )));
     }
     let ctx = RenderCtx { source, target };
-    let steps = plan::build(&changes, target, source, |c| render_pg(c, &ctx))
+    let mut steps = plan::build(&changes, target, source, |c| render_pg(c, &ctx))
         .map_err(|c| Error::Refused(format!("cannot order the plan: {c}")))?;
+    // Reverses render against the catalogs the other way round.
+    let back = RenderCtx {
+        source: target,
+        target: source,
+    };
+    for step in &mut steps {
+        step.reverse = match step.change.inverse() {
+            Ok(inv) => Reverse::Sql(inv.iter().flat_map(|c| render_pg(c, &back)).collect()),
+            Err(why) => Reverse::Irreversible(why),
+        };
+    }
     Ok(SchemaPlan {
         dialect,
         transactional: caps.transactional_ddl,

@@ -265,6 +265,8 @@ pub enum Change {
     DetachPartition {
         table: QualifiedName,
         parent: QualifiedName,
+        /// The bound it had, so that the step can be reversed.
+        bound: String,
     },
     SetInherit {
         table: QualifiedName,
@@ -433,6 +435,251 @@ impl Change {
             RebuildEnum { from, to, .. } => from.labels.iter().any(|l| !to.labels.contains(l)),
             _ => false,
         }
+    }
+
+    /// The change that undoes this one, or why none can (data a drop destroyed cannot come back).
+    pub fn inverse(&self) -> Result<Vec<Change>, String> {
+        use Change::*;
+        let c = self.clone();
+        Ok(vec![match c {
+            CreateSchema { name } => DropSchema { name },
+            DropSchema { name } => CreateSchema { name },
+            CreateExtension { extension } => DropExtension { extension },
+            DropExtension { extension } => CreateExtension { extension },
+            AlterExtension { from, to } => AlterExtension { from: to, to: from },
+            CreateEnum { schema, enum_type } => DropEnum { schema, enum_type },
+            DropEnum { schema, enum_type } => CreateEnum { schema, enum_type },
+            AddEnumLabel { label, .. } => {
+                return Err(format!(
+                    "an enum value ('{label}') cannot be removed without rebuilding the type"
+                ));
+            }
+            RenameEnumLabel {
+                schema,
+                name,
+                from,
+                to,
+            } => RenameEnumLabel {
+                schema,
+                name,
+                from: to,
+                to: from,
+            },
+            RebuildEnum {
+                schema,
+                from,
+                to,
+                columns,
+            } => RebuildEnum {
+                schema,
+                from: to,
+                to: from,
+                columns,
+            },
+            CreateDomain { schema, domain } => DropDomain { schema, domain },
+            DropDomain { schema, domain } => CreateDomain { schema, domain },
+            AlterDomain { schema, from, to } => AlterDomain {
+                schema,
+                from: to,
+                to: from,
+            },
+            CreateCompositeType { schema, composite } => DropCompositeType { schema, composite },
+            DropCompositeType { schema, composite } => CreateCompositeType { schema, composite },
+            CreateSequence { schema, sequence } => DropSequence { schema, sequence },
+            DropSequence { sequence, .. } => {
+                return Err(format!(
+                    "sequence {} is dropped: its current position is lost",
+                    sequence.name
+                ));
+            }
+            AlterSequence { schema, from, to } => AlterSequence {
+                schema,
+                from: to,
+                to: from,
+            },
+            CreateTable { schema, table } => DropTable { schema, table },
+            DropTable { table, .. } => {
+                return Err(format!("table {} is dropped with its rows", table.name));
+            }
+            RenameTable {
+                schema,
+                from,
+                to,
+                score,
+            } => RenameTable {
+                schema,
+                from: to,
+                to: from,
+                score,
+            },
+            AddColumn { table, column } => DropColumn { table, column },
+            DropColumn { column, .. } => {
+                return Err(format!("column {} is dropped with its values", column.name));
+            }
+            RenameColumn {
+                table,
+                from,
+                to,
+                score,
+            } => RenameColumn {
+                table,
+                from: to,
+                to: from,
+                score,
+            },
+            AlterColumnType { table, from, to } => {
+                if from.family.narrows_to(&to.family) {
+                    return Err(format!(
+                        "column {}: {} → {} may have cut values that cannot be restored",
+                        to.name, from.data_type, to.data_type
+                    ));
+                }
+                AlterColumnType {
+                    table,
+                    from: to,
+                    to: from,
+                }
+            }
+            SetNotNull { table, column } => DropNotNull { table, column },
+            DropNotNull { table, column } => SetNotNull { table, column },
+            SetDefault {
+                table,
+                column,
+                from,
+                to,
+            } => SetDefault {
+                table,
+                column,
+                from: to,
+                to: from,
+            },
+            AlterIdentity {
+                table,
+                column,
+                from,
+                to,
+            } => AlterIdentity {
+                table,
+                column,
+                from: to,
+                to: from,
+            },
+            AlterGenerated { table, from, to } => AlterGenerated {
+                table,
+                from: to,
+                to: from,
+            },
+            SetComment { target, from, to } => SetComment {
+                target,
+                from: to,
+                to: from,
+            },
+            AddPrimaryKey { table, primary_key } => DropPrimaryKey { table, primary_key },
+            DropPrimaryKey { table, primary_key } => AddPrimaryKey { table, primary_key },
+            AddUnique { table, unique } => DropUnique { table, unique },
+            DropUnique { table, unique } => AddUnique { table, unique },
+            AddCheck { table, check } => DropCheck { table, check },
+            DropCheck { table, check } => AddCheck { table, check },
+            ValidateConstraint { .. } => return Ok(Vec::new()),
+            RenameConstraint { table, from, to } => RenameConstraint {
+                table,
+                from: to,
+                to: from,
+            },
+            RenameIndex { table, from, to } => RenameIndex {
+                table,
+                from: to,
+                to: from,
+            },
+            AddForeignKey { table, foreign_key } => DropForeignKey { table, foreign_key },
+            DropForeignKey { table, foreign_key } => AddForeignKey { table, foreign_key },
+            CreateIndex { table, index } => DropIndex { table, index },
+            DropIndex { table, index } => CreateIndex { table, index },
+            CreateView { schema, view } => DropView { schema, view },
+            DropView { schema, view } => CreateView { schema, view },
+            ReplaceView { schema, from, to } => {
+                if from.columns.len() < to.columns.len() {
+                    // A view cannot lose columns in place.
+                    return Ok(vec![
+                        DropView {
+                            schema: schema.clone(),
+                            view: to,
+                        },
+                        CreateView { schema, view: from },
+                    ]);
+                }
+                ReplaceView {
+                    schema,
+                    from: to,
+                    to: from,
+                }
+            }
+            CreateFunction { schema, function } => DropFunction { schema, function },
+            DropFunction { schema, function } => CreateFunction { schema, function },
+            ReplaceFunction { schema, from, to } => ReplaceFunction {
+                schema,
+                from: to,
+                to: from,
+            },
+            CreateTrigger { table, trigger } => DropTrigger { table, trigger },
+            DropTrigger { table, trigger } => CreateTrigger { table, trigger },
+            SetTriggerEnabled {
+                table,
+                name,
+                enabled,
+            } => SetTriggerEnabled {
+                table,
+                name,
+                enabled: !enabled,
+            },
+            AttachPartition {
+                table,
+                parent,
+                bound,
+            } => DetachPartition {
+                table,
+                parent,
+                bound,
+            },
+            DetachPartition {
+                table,
+                parent,
+                bound,
+            } => AttachPartition {
+                table,
+                parent,
+                bound,
+            },
+            SetInherit {
+                table,
+                parent,
+                inherit,
+            } => SetInherit {
+                table,
+                parent,
+                inherit: !inherit,
+            },
+            SetRowSecurity {
+                table,
+                enabled,
+                forced,
+                from_enabled,
+                from_forced,
+            } => SetRowSecurity {
+                table,
+                enabled: from_enabled,
+                forced: from_forced,
+                from_enabled: enabled,
+                from_forced: forced,
+            },
+            SetLogged { table, logged } => SetLogged {
+                table,
+                logged: !logged,
+            },
+            CreatePolicy { table, policy } => DropPolicy { table, policy },
+            DropPolicy { table, policy } => CreatePolicy { table, policy },
+            Unsupported { .. } => return Ok(Vec::new()),
+        }])
     }
 
     /// `+` (something added), `-` (removed) or `~` (changed).

@@ -427,7 +427,7 @@ pub fn render(change: &Change, ctx: &RenderCtx) -> Vec<String> {
             qn(parent),
             qn(table)
         )],
-        DetachPartition { table, parent } => vec![format!(
+        DetachPartition { table, parent, .. } => vec![format!(
             "ALTER TABLE {} DETACH PARTITION {}",
             qn(parent),
             qn(table)

@@ -680,6 +680,7 @@ impl<'a> Differ<'a> {
                             .as_ref()
                             .map(|x| x.0.clone())
                             .unwrap_or_else(|| p.parent.clone()),
+                        bound: p.bound.clone(),
                     });
                 }
             }
@@ -1497,6 +1498,24 @@ impl<'a> Differ<'a> {
         }
         for qn in &recreate {
             if let Some(old) = tv.get(qn) {
+                // Its indexes and triggers go with it; said explicitly so that the plan can be
+                // reversed.
+                for t in &old.triggers {
+                    self.out.push(Change::DropTrigger {
+                        table: qn.clone(),
+                        trigger: t.clone(),
+                    });
+                }
+                for i in &old.indexes {
+                    self.out.push(Change::DropIndex {
+                        table: qn.clone(),
+                        index: i.clone(),
+                    });
+                }
+                let mut old = (*old).clone();
+                old.indexes.clear();
+                old.triggers.clear();
+                let old = &old;
                 self.out.push(Change::DropView {
                     schema: qn.schema.clone(),
                     view: (*old).clone(),
