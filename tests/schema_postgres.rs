@@ -365,3 +365,45 @@ fn snapshot_as_source() {
     let o = run(&["apply", &p, "--target", &snap.to_string_lossy(), "--yes"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn owned_sequences_render_as_serial() {
+    let (s, t) = pair(
+        "SELECT 1;",
+        "CREATE TABLE a (id serial PRIMARY KEY, big bigserial, n text);
+         CREATE TABLE b (id integer NOT NULL);
+         CREATE SEQUENCE b_custom_seq INCREMENT BY 5 OWNED BY b.id;
+         ALTER TABLE b ALTER COLUMN id SET DEFAULT nextval('b_custom_seq');",
+    );
+    let o = run(&["schema", "diff", &s.url(), &t.url(), "--format", "sql"]);
+    let sql = out(&o);
+    assert!(sql.contains("\"id\" serial"), "{sql}");
+    assert!(sql.contains("\"big\" bigserial"), "{sql}");
+    assert!(
+        !sql.contains("CREATE SEQUENCE \"public\".\"a_id_seq\""),
+        "{sql}"
+    );
+    // A sequence that is not serial-shaped is created and owned explicitly.
+    assert!(
+        sql.contains("CREATE SEQUENCE \"public\".\"b_custom_seq\""),
+        "{sql}"
+    );
+    assert!(sql.contains("OWNED BY \"public\".\"b\".\"id\""), "{sql}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("pack");
+    let p = p.to_string_lossy();
+    assert_eq!(
+        run(&["schema", "plan", &s.url(), &t.url(), "--out", &p])
+            .status
+            .code(),
+        Some(0)
+    );
+    let o = run(&["apply", &p, "--target", &t.url(), "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(
+        run(&["schema", "diff", &s.url(), &t.url(), "--exit-code"])
+            .status
+            .code(),
+        Some(0)
+    );
+}
