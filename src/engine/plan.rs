@@ -18,39 +18,11 @@ use std::cmp::Reverse as Rev;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 
 use petgraph::graph::{DiGraph, NodeIndex};
-use serde::{Deserialize, Serialize};
 
 use crate::model::change::ColumnUse;
 use crate::model::*;
 
-/// One step of a plan: a change and the SQL that makes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Step {
-    /// 1-based position in the plan.
-    pub number: usize,
-    pub change: Change,
-    /// Statements, in order.
-    pub sql: Vec<String>,
-    /// Numbers of the steps this one must follow.
-    pub after: Vec<usize>,
-    /// How to undo it.
-    #[serde(default)]
-    pub reverse: Reverse,
-}
-
-/// The statements that undo a step, or why it cannot be undone.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Reverse {
-    Sql(Vec<String>),
-    Irreversible(String),
-}
-
-impl Default for Reverse {
-    fn default() -> Self {
-        Reverse::Sql(Vec::new())
-    }
-}
+pub use crate::model::plan::{Reverse, Step};
 
 /// Why a plan could not be ordered.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::diff::{self, DiffOptions};
 use super::plan::{self, Reverse, Step};
-use crate::dialect::postgres::render::{RenderCtx, render as render_pg};
+use crate::dialect::{self, RenderCtx, capabilities};
 use crate::error::{Error, Result};
 use crate::model::{Catalog, Change, Dialect};
 
@@ -29,32 +29,6 @@ impl SchemaPlan {
     }
 }
 
-/// What a dialect can do, as data.
-#[derive(Debug, Clone, Copy)]
-pub struct Capabilities {
-    /// DDL runs inside a transaction and rolls back with it.
-    pub transactional_ddl: bool,
-    /// sluice can render changes for it.
-    pub renders: bool,
-}
-
-pub fn capabilities(d: Dialect) -> Capabilities {
-    match d {
-        Dialect::Postgres => Capabilities {
-            transactional_ddl: true,
-            renders: true,
-        },
-        Dialect::Sqlite => Capabilities {
-            transactional_ddl: true,
-            renders: false,
-        },
-        Dialect::Mysql => Capabilities {
-            transactional_ddl: false,
-            renders: false,
-        },
-    }
-}
-
 /// The changes that make `target` look like `source`, without ordering or SQL.
 pub fn changes(target: &Catalog, source: &Catalog, opts: &DiffOptions) -> Vec<Change> {
     diff::diff(target, source, opts)
@@ -67,15 +41,17 @@ pub fn plan(target: &Catalog, source: &Catalog, opts: &DiffOptions) -> Result<Sc
         .or(source.dialect)
         .ok_or_else(|| Error::usage("neither catalog says which database it came from"))?;
     let caps = capabilities(dialect);
-    let changes = diff::diff(target, source, opts);
+    let ctx = RenderCtx { source, target };
+    let changes = dialect::prepare(dialect, diff::diff(target, source, opts), &ctx);
     if !caps.renders {
         return Err(Error::usage(format!(
             "planning changes for {dialect} is not supported yet (diff works; plan and apply come with {dialect} support)"
         )));
     }
-    let ctx = RenderCtx { source, target };
-    let mut steps = plan::build(&changes, target, source, |c| render_pg(c, &ctx))
-        .map_err(|c| Error::Refused(format!("cannot order the plan: {c}")))?;
+    let mut steps = plan::build(&changes, target, source, |c| {
+        dialect::render(dialect, c, &ctx)
+    })
+    .map_err(|c| Error::Refused(format!("cannot order the plan: {c}")))?;
     // Reverses render against the catalogs the other way round.
     let back = RenderCtx {
         source: target,
@@ -83,7 +59,11 @@ pub fn plan(target: &Catalog, source: &Catalog, opts: &DiffOptions) -> Result<Sc
     };
     for step in &mut steps {
         step.reverse = match step.change.inverse() {
-            Ok(inv) => Reverse::Sql(inv.iter().flat_map(|c| render_pg(c, &back)).collect()),
+            Ok(inv) => Reverse::Sql(
+                inv.iter()
+                    .flat_map(|c| dialect::render(dialect, c, &back))
+                    .collect(),
+            ),
             Err(why) => Reverse::Irreversible(why),
         };
     }

@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod change;
 pub mod filter;
 pub mod normalize;
+pub mod plan;
 pub mod snapshot;
 pub mod types;
 

@@ -1,7 +1,7 @@
 //! PostgreSQL rendering: a [`Change`] becomes the SQL statements that make it, in order.
 //! Every identifier passes through [`crate::dialect::quote`].
 
-use crate::dialect::quote;
+use crate::dialect::{RenderCtx, quote};
 use crate::model::change::{ColumnUse, CommentTarget};
 use crate::model::*;
 
@@ -140,12 +140,6 @@ fn quote_if_needed(s: &str) -> String {
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
     if simple { s.to_string() } else { id(s) }
-}
-
-/// What a renderer may need to know beyond the change itself.
-pub struct RenderCtx<'a> {
-    pub source: &'a Catalog,
-    pub target: &'a Catalog,
 }
 
 impl RenderCtx<'_> {

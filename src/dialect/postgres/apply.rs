@@ -1,0 +1,103 @@
+//! PostgreSQL apply: one transaction — every step or none. Server-side lock and statement
+//! timeouts are set first so that nothing of ours runs on after we give up.
+
+use std::time::Instant;
+
+use sqlx::Connection;
+use sqlx::postgres::PgPool;
+
+use crate::error::{Error, Result, one_line};
+use crate::model::plan::{ApplyOptions, ApplyReport, Step};
+
+/// Runs `steps` against `db` as one transaction.
+pub async fn apply(pool: &PgPool, steps: &[Step], opts: &ApplyOptions) -> Result<ApplyReport> {
+    let start = Instant::now();
+    {
+        {
+            let mut conn = pool
+                .acquire()
+                .await
+                .map_err(|e| Error::db("connecting for apply", e))?;
+            let mut tx = conn
+                .begin()
+                .await
+                .map_err(|e| Error::db("starting the apply transaction", e))?;
+            let setup = [
+                // As pg_dump does: function bodies are checked when they run, not when created,
+                // so a function may mention tables and views the plan creates after it.
+                "SET LOCAL check_function_bodies = off".to_string(),
+                format!("SET LOCAL lock_timeout = {}", opts.lock_timeout.as_millis()),
+                format!(
+                    "SET LOCAL statement_timeout = {}",
+                    opts.statement_timeout.as_millis()
+                ),
+            ];
+            for s in &setup {
+                sqlx::raw_sql(s.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| Error::db("setting apply timeouts", e))?;
+            }
+            let total = steps.len();
+            let mut statements = 0;
+            for step in steps {
+                for sql in &step.sql {
+                    if let Err(e) = sqlx::raw_sql(sql.as_str()).execute(&mut *tx).await {
+                        let _ = tx.rollback().await;
+                        return Err(Error::ApplyRolledBack {
+                            step: step.number,
+                            total,
+                            object: format!(
+                                "{} {}",
+                                step.change.object_kind(),
+                                step.change.object()
+                            ),
+                            message: explain(&one_line(&db_message(&e)), step),
+                        });
+                    }
+                    statements += 1;
+                }
+            }
+            if opts.dry_run {
+                tx.rollback()
+                    .await
+                    .map_err(|e| Error::db("rolling back the dry run", e))?;
+            } else {
+                tx.commit()
+                    .await
+                    .map_err(|e| Error::db("committing the apply", e))?;
+            }
+            Ok(ApplyReport {
+                steps: total,
+                statements,
+                elapsed: start.elapsed(),
+                rolled_back: opts.dry_run,
+            })
+        }
+    }
+}
+
+/// The server's own message, without sqlx's wrapping.
+fn db_message(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Database(d) => d.message().to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Adds a hint to the server's message where the plan itself suggests the cause.
+fn explain(msg: &str, step: &Step) -> String {
+    let lower = msg.to_ascii_lowercase();
+    if lower.contains("lock timeout") || lower.contains("canceling statement due to lock timeout") {
+        format!("{msg} — another session holds a lock on it; try again when it is idle")
+    } else if lower.contains("does not exist") {
+        format!("{msg} — was it renamed or dropped since the plan was made?")
+    } else if lower.contains("could not create unique index") || lower.contains("duplicate key") {
+        format!(
+            "{msg} — TARGET holds duplicate values for {}",
+            step.change.object()
+        )
+    } else {
+        msg.to_string()
+    }
+}

@@ -1,0 +1,67 @@
+//! Plans as data: ordered steps, each a change with its SQL and its reverse; apply options and
+//! reports. Built by `engine::plan`, rendered by `dialect::*::render`, run by `dialect::*::apply`.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::change::Change;
+
+/// One step of a plan: a change and the SQL that makes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// 1-based position in the plan.
+    pub number: usize,
+    pub change: Change,
+    /// Statements, in order.
+    pub sql: Vec<String>,
+    /// Numbers of the steps this one must follow.
+    pub after: Vec<usize>,
+    /// How to undo it.
+    #[serde(default)]
+    pub reverse: Reverse,
+}
+
+/// The statements that undo a step, or why it cannot be undone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reverse {
+    Sql(Vec<String>),
+    Irreversible(String),
+}
+
+impl Default for Reverse {
+    fn default() -> Self {
+        Reverse::Sql(Vec::new())
+    }
+}
+
+/// How apply runs.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplyOptions {
+    /// How long a statement may wait for a lock before it fails.
+    pub lock_timeout: Duration,
+    /// How long one statement may run.
+    pub statement_timeout: Duration,
+    /// Run everything, then roll back (where DDL is transactional): reports what would fail.
+    pub dry_run: bool,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions {
+            lock_timeout: Duration::from_secs(10),
+            statement_timeout: Duration::from_secs(300),
+            dry_run: false,
+        }
+    }
+}
+
+/// What an apply did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplyReport {
+    pub steps: usize,
+    pub statements: usize,
+    pub elapsed: Duration,
+    pub rolled_back: bool,
+}
