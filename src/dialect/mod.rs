@@ -6,6 +6,7 @@ pub mod db;
 pub mod mysql;
 pub mod postgres;
 pub mod quote;
+pub mod types;
 pub mod sqlite;
 
 pub use db::{Access, Db, DbUrl};
