@@ -4,6 +4,7 @@
 pub mod demo;
 pub mod diff;
 pub mod plan;
+pub mod risk;
 pub mod source;
 
 pub use source::Source;

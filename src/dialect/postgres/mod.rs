@@ -1,5 +1,6 @@
 //! PostgreSQL 12+: introspection and type families.
 
 pub mod inspect;
+pub mod probe;
 pub mod render;
 pub mod types;
