@@ -80,7 +80,7 @@ impl Cx<'_> {
     /// TARGET's quoted name for a SOURCE-named column, if TARGET has it.
     fn col(&self, rel: &Rel, column: &str) -> Option<String> {
         let name = self.names.target_column(&rel.source, column);
-        rel.columns.iter().any(|c| *c == name).then(|| id(&name))
+        rel.columns.contains(&name).then(|| id(&name))
     }
 
     fn cols(&self, rel: &Rel, columns: &[String]) -> Option<Vec<String>> {
@@ -154,20 +154,20 @@ impl Cx<'_> {
                     }
                 }
             }
-            AlterGenerated { table, from, to } => {
-                if from.generated.is_none() && to.generated.is_some() {
-                    if let Some(r) = self.rel(table) {
-                        if r.columns.contains(&from.name) {
-                            out.push(
-                                "values would be replaced by computed ones",
-                                format!(
-                                    "SELECT count(*) FROM {} WHERE {} IS NOT NULL",
-                                    r.sql,
-                                    id(&from.name)
-                                ),
-                                CountEffect::Loses,
-                            );
-                        }
+            AlterGenerated { table, from, to }
+                if from.generated.is_none() && to.generated.is_some() =>
+            {
+                if let Some(r) = self.rel(table) {
+                    if r.columns.contains(&from.name) {
+                        out.push(
+                            "values would be replaced by computed ones",
+                            format!(
+                                "SELECT count(*) FROM {} WHERE {} IS NOT NULL",
+                                r.sql,
+                                id(&from.name)
+                            ),
+                            CountEffect::Loses,
+                        );
                     }
                 }
             }
@@ -469,15 +469,15 @@ fn type_probes(t: &str, c: &str, from: &Column, to: &Column, major: Option<u32>,
             F::Text {
                 max_len: Some(m), ..
             },
-        ) => {
-            if a.is_none_or(|a| a > *m) {
-                out.push(
-                    format!("values are longer than {m} characters"),
-                    count_where(&format!("length({c}) > {m}")),
-                    CountEffect::Fails,
-                );
-            }
+        ) if a.is_none_or(|a| a > *m) => {
+            out.push(
+                format!("values are longer than {m} characters"),
+                count_where(&format!("length({c}) > {m}")),
+                CountEffect::Fails,
+            );
         }
+        // Text that fits whatever it holds.
+        (F::Text { .. }, F::Text { .. }) => {}
         (
             _,
             F::Text {
