@@ -91,6 +91,18 @@ async fn run_opts(target_sql: &str, source_sql: &str, opts: &ProbeOptions) -> Ou
     let assessments = assess_with_data_opts(&changes, &target, &source, Some(&tdb), opts).await;
     tdb.close().await;
     sdb.close().await;
+    if std::env::var("RISK_DUMP").is_ok() {
+        for (c, a) in changes.iter().zip(&assessments) {
+            eprintln!(
+                "{} [{}] {}\n     -> {:?} {:?}",
+                c.kind(),
+                a.level,
+                a.reason,
+                a.suggestion,
+                a.notes
+            );
+        }
+    }
     let out = Outcome {
         changes,
         assessments,

@@ -1007,7 +1007,7 @@ impl<'a> Rules<'a> {
                 "add the column without a default (or with a constant one), backfill in batches, then set the default",
             ),
             Some(_) => Assessment::safe(format!(
-                "{s}: a constant default is stored once; no rewrite{}",
+                "{s}: the default is evaluated once and stored; no rewrite{}",
                 if self.pg() { " (PostgreSQL 11+)" } else { "" }
             ))
             .into(),
@@ -1142,13 +1142,9 @@ impl Verdict {
         )
     }
 
-    fn cross(from: &TypeFamily, to: &TypeFamily) -> Self {
+    fn cross() -> Self {
         Verdict::dependent(
-            format!(
-                "converts {} to {}: values that do not convert make it fail; {REWRITE}",
-                from.describe(),
-                to.describe()
-            ),
+            format!("values that do not convert make it fail; {REWRITE}"),
             CONVERT_HINT,
             "every value converts now; still rewrites the whole table under an ACCESS EXCLUSIVE lock",
         )
@@ -1226,7 +1222,7 @@ fn family_change(from: &TypeFamily, to: &TypeFamily, pg: bool) -> Verdict {
                     ),
                     REWRITE_HINT,
                 ),
-                (false, _) => Verdict::narrowing(&format!("narrows text to {}", to.describe())),
+                (false, _) => Verdict::narrowing("narrows the text"),
             }
         }
         (
@@ -1240,9 +1236,9 @@ fn family_change(from: &TypeFamily, to: &TypeFamily, pg: bool) -> Verdict {
             },
         ) => {
             if ua != ub || b < a {
-                Verdict::narrowing(&format!("narrows {} to {}", from.describe(), to.describe()))
+                Verdict::narrowing("narrows the type")
             } else {
-                Verdict::rewrite(&format!("widens {} to {}", from.describe(), to.describe()))
+                Verdict::rewrite("widens the type")
             }
         }
         (
@@ -1261,83 +1257,52 @@ fn family_change(from: &TypeFamily, to: &TypeFamily, pg: bool) -> Verdict {
                     Verdict::safe("removes the numeric's limit: no rewrite in PostgreSQL")
                 }
                 (_, None) => Verdict::rewrite("removes the numeric's limit"),
-                (None, Some(_)) => {
-                    Verdict::narrowing(&format!("limits numeric to {}", to.describe()))
-                }
+                (None, Some(_)) => Verdict::narrowing("limits the numeric"),
                 (Some(p), Some(p2)) => {
                     if s2 < s {
                         Verdict::lossy(&format!(
                             "lowers the scale to {s2} decimal places (values are rounded)"
                         ))
                     } else if p2.saturating_sub(s2) < p.saturating_sub(s) {
-                        Verdict::narrowing(&format!(
-                            "narrows {} to {}",
-                            from.describe(),
-                            to.describe()
-                        ))
+                        Verdict::narrowing("narrows the type")
                     } else if s2 == s && pg {
                         Verdict::safe("widens the numeric's precision: no rewrite in PostgreSQL")
                     } else {
-                        Verdict::rewrite(&format!(
-                            "widens {} to {}",
-                            from.describe(),
-                            to.describe()
-                        ))
+                        Verdict::rewrite("widens the type")
                     }
                 }
             }
         }
         (F::Float { bits: a }, F::Float { bits: b }) => {
             if b >= a {
-                Verdict::rewrite(&format!("widens {} to {}", from.describe(), to.describe()))
+                Verdict::rewrite("widens the type")
             } else {
-                Verdict::lossy(&format!("narrows {} to {}", from.describe(), to.describe()))
+                Verdict::lossy("narrows the type")
             }
         }
         (F::Integer { bits, .. }, F::Decimal { precision, scale }) => {
             let whole = precision.map(|p| p.saturating_sub(scale.unwrap_or(0)));
             if whole.is_none_or(|w| w >= int_digits(*bits)) {
-                Verdict::rewrite(&format!(
-                    "converts {} to {} (every value fits)",
-                    from.describe(),
-                    to.describe()
-                ))
+                Verdict::rewrite("converts the type (every value fits)")
             } else {
-                Verdict::narrowing(&format!(
-                    "converts {} to {}",
-                    from.describe(),
-                    to.describe()
-                ))
+                Verdict::narrowing("converts the type")
             }
         }
         (F::Integer { bits: a, .. }, F::Float { bits: b }) => {
             if *a <= float_exact_bits(*b) {
-                Verdict::rewrite(&format!(
-                    "converts {} to {} (exactly)",
-                    from.describe(),
-                    to.describe()
-                ))
+                Verdict::rewrite("converts the type (exactly)")
             } else {
-                Verdict::lossy(&format!(
-                    "converts {} to {}",
-                    from.describe(),
-                    to.describe()
-                ))
+                Verdict::lossy("converts the type")
             }
         }
         (F::Decimal { .. } | F::Float { .. }, F::Integer { .. }) => Verdict::dependent(
-            format!(
-                "converts {} to {}: fractions are rounded and values out of range make it fail; {REWRITE}",
-                from.describe(),
-                to.describe()
-            ),
+            format!("fractions are rounded and values out of range make it fail; {REWRITE}"),
             NARROW_HINT,
             "every value is whole and in range now; still rewrites the whole table under an ACCESS EXCLUSIVE lock",
         ),
-        (_, F::Text { max_len: None, .. }) => Verdict::rewrite(&format!(
-            "converts {} to text (clients see strings)",
-            from.describe()
-        )),
+        (_, F::Text { max_len: None, .. }) => {
+            Verdict::rewrite("converts to text (clients see strings)")
+        }
         (F::Date, F::Timestamp { .. }) => Verdict::rewrite("converts date to timestamp (midnight)"),
         (F::Timestamp { tz: a }, F::Timestamp { tz: b }) if a != b => Verdict::caution(
             "values are reinterpreted in the session's TimeZone (no rewrite in PostgreSQL 12+ when it is UTC)",
@@ -1368,7 +1333,7 @@ fn family_change(from: &TypeFamily, to: &TypeFamily, pg: bool) -> Verdict {
             format!("changes the declared type: {REWRITE}"),
             REWRITE_HINT,
         ),
-        _ => Verdict::cross(from, to),
+        _ => Verdict::cross(),
     }
 }
 

@@ -292,7 +292,7 @@ impl Cx<'_> {
                 if narrower && exists {
                     out.push(
                         format!(
-                            "sequences are outside the new range {}..{}",
+                            "current values are outside the new range {}..{}",
                             b.min_value, b.max_value
                         ),
                         format!(
