@@ -466,6 +466,45 @@ async fn cross_family_text_to_int_that_converts() {
     assert_eq!(a.level, RiskLevel::Caution);
 }
 
+#[tokio::test]
+async fn cross_family_text_to_uuid_boolean_numeric() {
+    let o = run(
+        "CREATE TABLE t (id int PRIMARY KEY, u text, b text, n text);
+         INSERT INTO t VALUES
+           (1, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'yes', '12.5'),
+           (2, '{a0eebc999c0b4ef8bb6d6bb9bd380a11}', ' OFF ', '-1e2'),
+           (3, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1', 'maybe', 'NaN'),
+           (4, 'not a uuid', 'o', '1234.5'),
+           (5, NULL, 'TR', 'x1');",
+        "CREATE TABLE t (id int PRIMARY KEY, u uuid, b boolean, n numeric(5,2));",
+    )
+    .await;
+    // Each count is what PostgreSQL's own input functions reject.
+    assert_eq!(
+        count(
+            o.find("alter_column_type", "column u:"),
+            "values do not convert to uuid"
+        ),
+        2
+    );
+    assert_eq!(
+        count(
+            o.find("alter_column_type", "column b:"),
+            "values do not convert to boolean"
+        ),
+        2,
+        "'maybe' and the ambiguous 'o'"
+    );
+    assert_eq!(
+        count(
+            o.find("alter_column_type", "column n:"),
+            "values do not convert to numeric(5,2)"
+        ),
+        2,
+        "1234.5 does not fit, x1 is not a number"
+    );
+}
+
 // ------------------------------------------------------------------ keys and indexes
 
 const USERS: &str = "CREATE TABLE users (id int PRIMARY KEY, email text);

@@ -244,9 +244,10 @@ fn with_counts(
         a.level = RiskLevel::Danger;
         a.certain_failure = true;
         a.reason = format!("{subject}: {}", failures.join("; "));
-        if a.suggestion.is_none() {
-            a.suggestion = Some("fix or remove the offending rows first".into());
-        }
+        a.suggestion = Some(match a.suggestion.take() {
+            Some(then) => format!("fix or remove the offending rows first; then: {then}"),
+            None => "fix or remove the offending rows first".into(),
+        });
         return a;
     }
     let losses: Vec<&DataCount> = a
