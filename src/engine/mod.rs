@@ -7,6 +7,7 @@ pub mod diff;
 pub mod pack;
 pub mod plan;
 pub mod schema;
+pub mod risk;
 pub mod source;
 
 pub use source::Source;

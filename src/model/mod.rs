@@ -5,11 +5,15 @@ pub mod change;
 pub mod filter;
 pub mod normalize;
 pub mod plan;
+pub mod risk;
 pub mod snapshot;
 pub mod types;
 
 pub use catalog::*;
 pub use change::Change;
 pub use filter::Filter;
+pub use risk::{
+    Assessment, CountEffect, DataCount, PlanNames, Probe, Probes, RiskLevel, plan_score,
+};
 pub use snapshot::Snapshot;
 pub use types::TypeFamily;

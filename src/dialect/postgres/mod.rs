@@ -2,5 +2,6 @@
 
 pub mod apply;
 pub mod inspect;
+pub mod probe;
 pub mod render;
 pub mod types;
