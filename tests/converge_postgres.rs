@@ -193,6 +193,7 @@ async fn converge(a: &support::PgDb, b: &support::PgDb) -> Result<(), String> {
                 },
                 after: Vec::new(),
                 reverse: Reverse::default(),
+                risk: None,
             })
             .collect();
         let back_sql: Vec<String> = back

@@ -37,7 +37,7 @@ fn demo_builds_the_pair_and_summarizes_both_catalogs() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("drop column legacy_code  [destructive]"),
+        stdout.contains("drop column legacy_code [destructive]"),
         "{stdout}"
     );
     assert!(

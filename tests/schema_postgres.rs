@@ -407,3 +407,100 @@ fn owned_sequences_render_as_serial() {
         Some(0)
     );
 }
+
+#[test]
+fn narrowing_fails_instead_of_truncating() {
+    let (s, t) = pair(
+        "CREATE TABLE a (id int PRIMARY KEY, code varchar(100)); INSERT INTO a VALUES (1, repeat('x', 80));",
+        "CREATE TABLE a (id int PRIMARY KEY, code varchar(50));",
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("pack");
+    let p = p.to_string_lossy();
+    let o = run(&[
+        "schema",
+        "plan",
+        &s.url(),
+        &t.url(),
+        "--out",
+        &p,
+        "--allow-destructive",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let o = run(&[
+        "apply",
+        &p,
+        "--target",
+        &t.url(),
+        "--yes",
+        "--allow-destructive",
+    ]);
+    assert_eq!(o.status.code(), Some(5), "{}", err(&o));
+    assert!(err(&o).contains("value too long"), "{}", err(&o));
+    assert_eq!(
+        t.query("SELECT length(code) FROM a"),
+        "80",
+        "the value was cut"
+    );
+}
+
+#[test]
+fn risk_with_counts_from_the_target_in_diff_and_pack() {
+    let (s, t) = pair(
+        "CREATE TABLE customer (id int PRIMARY KEY, company text, email text);
+         INSERT INTO customer VALUES (1, NULL, 'a@x'), (2, NULL, 'a@x'), (3, 'ACME', 'b@x');",
+        "CREATE TABLE customer (id int PRIMARY KEY, company text NOT NULL, email text UNIQUE, note text);",
+    );
+    let o = run(&["schema", "diff", &s.url(), &t.url()]);
+    let text = out(&o);
+    assert!(text.contains("WILL FAIL"), "{text}");
+    assert!(text.contains("2 rows are NULL"), "{text}");
+    assert!(text.contains("risk score 100/100"), "{text}");
+    assert!(
+        text.lines().all(|l| l.chars().count() <= 80),
+        "80 columns:\n{text}"
+    );
+    let o = run(&["schema", "diff", &s.url(), &t.url(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).expect("json");
+    let not_null = v["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["kind"] == "set_not_null")
+        .expect("set_not_null");
+    assert_eq!(not_null["risk"], "danger");
+    assert_eq!(not_null["certain_failure"], true);
+    assert_eq!(not_null["counts"][0]["count"], 2);
+    let add = v["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["kind"] == "add_column")
+        .expect("add_column");
+    assert_eq!(add["risk"], "safe");
+    assert_eq!(v["summary"]["score"], 100);
+    // The pack carries the same verdicts.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("pack");
+    assert_eq!(
+        run(&[
+            "schema",
+            "plan",
+            &s.url(),
+            &t.url(),
+            "--out",
+            &p.to_string_lossy()
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    let up = std::fs::read_to_string(p.join("up.sql")).expect("up.sql");
+    assert!(up.contains("-- risk score: 100/100"), "{up}");
+    assert!(up.contains("risk: danger (certain to fail)"), "{up}");
+    assert!(up.contains("data: "), "{up}");
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p.join("plan.json")).expect("plan.json"))
+            .expect("json");
+    assert_eq!(plan["score"], 100);
+}

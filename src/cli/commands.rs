@@ -159,9 +159,10 @@ async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
     println!();
     println!("Schema diff — what would change in TARGET to make it look like SOURCE:");
     let changes = crate::engine::schema::changes(&b, &a, &Default::default());
+    let risks = crate::engine::risk::assess_plan(&changes, &b, &a);
     print!(
         "{}",
-        schema::render_text(&pair.source_url(), &pair.target_url(), &changes)
+        schema::render_text(&pair.source_url(), &pair.target_url(), &changes, &risks)
     );
     println!();
     if keep {

@@ -14,10 +14,11 @@ use crate::dialect::Access;
 use crate::engine::apply::{self, ApplyOptions};
 use crate::engine::diff::DiffOptions;
 use crate::engine::pack::{self, PackOptions};
+use crate::engine::risk;
 use crate::engine::schema::{self, SchemaPlan};
 use crate::engine::source::{self, Source};
 use crate::error::{Error, Result, exit};
-use crate::model::{Catalog, Change, Filter};
+use crate::model::{Assessment, Catalog, Change, Filter, RiskLevel, plan_score};
 
 pub struct DiffArgs<'a> {
     pub source: &'a str,
@@ -40,17 +41,42 @@ async fn both(
     Ok((src, tgt, a, b))
 }
 
+/// Risk verdicts for `changes`, counted on TARGET's data when TARGET is a live database.
+async fn assess(
+    tgt: &Source,
+    changes: &[Change],
+    target: &Catalog,
+    source: &Catalog,
+) -> Result<Vec<Assessment>> {
+    match tgt.live() {
+        Some(url) if !changes.is_empty() => {
+            let db = url.connect(Access::ReadOnly).await?;
+            let a = risk::assess_with_data(changes, target, source, Some(&db)).await;
+            db.close().await;
+            Ok(a)
+        }
+        _ => Ok(risk::assess_plan(changes, target, source)),
+    }
+}
+
 pub async fn diff(profiles: &Profiles, a: DiffArgs<'_>) -> Result<i32> {
     let (src, tgt, source_cat, target_cat) = both(profiles, a.source, a.target, &a.filter).await?;
     let changes = schema::changes(&target_cat, &source_cat, &a.opts);
     match a.format {
-        Format3::Text => print!("{}", render_text(&src.display(), &tgt.display(), &changes)),
+        Format3::Text => {
+            let risks = assess(&tgt, &changes, &target_cat, &source_cat).await?;
+            print!(
+                "{}",
+                render_text(&src.display(), &tgt.display(), &changes, &risks)
+            )
+        }
         Format3::Json => {
+            let risks = assess(&tgt, &changes, &target_cat, &source_cat).await?;
             let v = json!({
                 "source": src.display(),
                 "target": tgt.display(),
-                "changes": changes.iter().map(change_json).collect::<Vec<_>>(),
-                "summary": summary_json(&changes),
+                "changes": changes.iter().zip(risks.iter()).map(|(c, r)| change_json(c, r)).collect::<Vec<_>>(),
+                "summary": summary_json(&changes, &risks),
             });
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
@@ -66,7 +92,7 @@ pub async fn diff(profiles: &Profiles, a: DiffArgs<'_>) -> Result<i32> {
     })
 }
 
-fn change_json(c: &Change) -> serde_json::Value {
+fn change_json(c: &Change, r: &Assessment) -> serde_json::Value {
     json!({
         "kind": c.kind(),
         "object": c.object(),
@@ -74,22 +100,38 @@ fn change_json(c: &Change) -> serde_json::Value {
         "schema": c.schema(),
         "description": c.describe(),
         "destructive": c.is_destructive(),
+        "risk": r.level.as_str(),
+        "reason": r.reason,
+        "suggestion": r.suggestion,
+        "certain_failure": r.certain_failure,
+        "counts": r.counts.iter().map(|d| json!({"what": d.describe(), "count": d.count})).collect::<Vec<_>>(),
+        "notes": r.notes,
     })
 }
 
-fn summary_json(changes: &[Change]) -> serde_json::Value {
+fn summary_json(changes: &[Change], risks: &[Assessment]) -> serde_json::Value {
     let count = |sign: char| changes.iter().filter(|c| c.sign() == sign).count();
+    let level = |l: RiskLevel| risks.iter().filter(|r| r.level == l).count();
     json!({
         "changes": changes.len(),
         "added": count('+'),
         "removed": count('-'),
         "changed": count('~'),
         "destructive": changes.iter().filter(|c| c.is_destructive()).count(),
+        "safe": level(RiskLevel::Safe),
+        "caution": level(RiskLevel::Caution),
+        "danger": level(RiskLevel::Danger),
+        "certain_failures": risks.iter().filter(|r| r.certain_failure).count(),
+        "score": plan_score(risks),
     })
 }
 
-/// Text: grouped by schema, then by table (or other object), with `+`, `-`, `~`.
-pub fn render_text(source: &str, target: &str, changes: &[Change]) -> String {
+/// A change with its verdict.
+type Rated<'a> = (&'a Change, Option<&'a Assessment>);
+
+/// Text: grouped by schema, then by table (or other object), with `+`, `-`, `~` and the risk of
+/// each change; the reason (with the target's data counts) and a suggestion under risky ones.
+pub fn render_text(source: &str, target: &str, changes: &[Change], risks: &[Assessment]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "SOURCE {source}");
     let _ = writeln!(out, "TARGET {target}");
@@ -97,8 +139,8 @@ pub fn render_text(source: &str, target: &str, changes: &[Change]) -> String {
         let _ = writeln!(out, "\nNo differences.");
         return out;
     }
-    let mut by_schema: BTreeMap<String, BTreeMap<String, Vec<&Change>>> = BTreeMap::new();
-    for c in changes {
+    let mut by_schema: BTreeMap<String, BTreeMap<String, Vec<Rated>>> = BTreeMap::new();
+    for (i, c) in changes.iter().enumerate() {
         let group = match c.table() {
             Some(t) => format!("table {}", t.name),
             None => format!("{} {}", c.object_kind(), c.object()),
@@ -108,12 +150,12 @@ pub fn render_text(source: &str, target: &str, changes: &[Change]) -> String {
             .or_default()
             .entry(group)
             .or_default()
-            .push(c);
+            .push((c, risks.get(i)));
     }
     for (schema, groups) in &by_schema {
         let _ = writeln!(out, "\nschema {schema}");
         for (group, list) in groups {
-            let whole = list.iter().find(|c| {
+            let whole = list.iter().find(|(c, _)| {
                 matches!(
                     c,
                     Change::CreateTable { .. }
@@ -121,23 +163,40 @@ pub fn render_text(source: &str, target: &str, changes: &[Change]) -> String {
                         | Change::RenameTable { .. }
                 )
             });
-            let sign = whole.map(|c| c.sign()).unwrap_or('~');
+            let sign = whole.map(|(c, _)| c.sign()).unwrap_or('~');
             if list.len() == 1 && whole.is_none() && !group.starts_with("table ") {
-                let c = list[0];
-                let _ = writeln!(out, "  {} {}", c.sign(), line(c, false));
+                let (c, r) = list[0];
+                write_change(&mut out, "  ", c, r);
                 continue;
             }
             let _ = writeln!(out, "  {sign} {group}");
-            for c in list {
-                let _ = writeln!(out, "      {} {}", c.sign(), line(c, true));
+            for (c, r) in list {
+                write_change(&mut out, "      ", c, *r);
             }
         }
     }
     let count = |sign: char| changes.iter().filter(|c| c.sign() == sign).count();
     let destructive = changes.iter().filter(|c| c.is_destructive()).count();
+    if !risks.is_empty() {
+        let level = |l: RiskLevel| risks.iter().filter(|r| r.level == l).count();
+        let certain = risks.iter().filter(|r| r.certain_failure).count();
+        let _ = writeln!(
+            out,
+            "\nrisk score {}/100: {} danger, {} caution, {} safe{}",
+            plan_score(risks),
+            level(RiskLevel::Danger),
+            level(RiskLevel::Caution),
+            level(RiskLevel::Safe),
+            if certain > 0 {
+                format!("; {certain} will fail")
+            } else {
+                String::new()
+            }
+        );
+    }
     let _ = writeln!(
         out,
-        "\n{} changes: {} added, {} removed, {} changed{}",
+        "{} changes: {} added, {} removed, {} changed{}",
         changes.len(),
         count('+'),
         count('-'),
@@ -151,12 +210,74 @@ pub fn render_text(source: &str, target: &str, changes: &[Change]) -> String {
     out
 }
 
-fn line(c: &Change, _in_group: bool) -> String {
-    let mut s = c.describe();
+/// One change: `+ description  [destructive]` with its risk at the right; under a risky one, the
+/// reason (with counts) and the suggestion, indented.
+fn write_change(out: &mut String, indent: &str, c: &Change, r: Option<&Assessment>) {
+    let mut s = format!("{} {}", c.sign(), c.describe());
     if c.is_destructive() {
-        s.push_str("  [destructive]");
+        s.push_str(" [destructive]");
     }
-    s
+    let Some(r) = r else {
+        let _ = writeln!(out, "{indent}{s}");
+        return;
+    };
+    let tag = if r.certain_failure {
+        "WILL FAIL".to_string()
+    } else {
+        r.level.as_str().to_string()
+    };
+    // The tag stands at the right edge of the first line; a long description wraps under it.
+    let room = 78usize.saturating_sub(tag.len() + 2).max(30);
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = indent.to_string();
+    let mut fresh = true;
+    for word in s.split_whitespace() {
+        if !fresh && cur.chars().count() + 1 + word.chars().count() > room {
+            lines.push(std::mem::take(&mut cur));
+            cur = format!("{indent}    ");
+            fresh = true;
+        }
+        if !fresh {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+        fresh = false;
+    }
+    lines.push(cur);
+    let first = &lines[0];
+    let pad = 78usize
+        .saturating_sub(first.chars().count() + tag.len())
+        .max(2);
+    let _ = writeln!(out, "{first}{}{tag}", " ".repeat(pad));
+    for l in &lines[1..] {
+        let _ = writeln!(out, "{l}");
+    }
+    if r.level != RiskLevel::Safe {
+        let more = format!("{indent}    ");
+        wrap(out, &more, &r.reason);
+        if let Some(sug) = &r.suggestion {
+            wrap(out, &more, &format!("→ {sug}"));
+        }
+    }
+}
+
+/// Writes `text` in lines of at most 79 columns, each starting with `indent`.
+fn wrap(out: &mut String, indent: &str, text: &str) {
+    let width = 79usize.saturating_sub(indent.chars().count()).max(30);
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            let _ = writeln!(out, "{indent}{line}");
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        let _ = writeln!(out, "{indent}{line}");
+    }
 }
 
 /// The plan as SQL, each step behind a comment.
@@ -203,7 +324,12 @@ pub struct PlanArgs<'a> {
 
 pub async fn plan(profiles: &Profiles, a: PlanArgs<'_>) -> Result<i32> {
     let (src, tgt, source_cat, target_cat) = both(profiles, a.source, a.target, &a.filter).await?;
-    let plan = schema::plan(&target_cat, &source_cat, &a.opts)?;
+    let mut plan = schema::plan(&target_cat, &source_cat, &a.opts)?;
+    if let Some(url) = tgt.live() {
+        let db = url.connect(Access::ReadOnly).await?;
+        schema::assess_with_data(&mut plan, &target_cat, &source_cat, &db).await;
+        db.close().await;
+    }
     let m = pack::manifest(
         &plan,
         &source_cat,

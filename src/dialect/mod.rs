@@ -6,8 +6,8 @@ pub mod db;
 pub mod mysql;
 pub mod postgres;
 pub mod quote;
-pub mod types;
 pub mod sqlite;
+pub mod types;
 
 pub use db::{Access, Db, DbUrl};
 

@@ -40,7 +40,9 @@ pub fn equivalent(a: &TypeFamily, da: Dialect, b: &TypeFamily, dbb: Dialect) -> 
                 fixed: fb,
             },
         ) => (la == lb && fa == fb) || (big(la) && big(lb)),
-        (Binary { max_len: la, .. }, Binary { max_len: lb, .. }) => la == lb || (big(la) && big(lb)),
+        (Binary { max_len: la, .. }, Binary { max_len: lb, .. }) => {
+            la == lb || (big(la) && big(lb))
+        }
         (Json { .. }, Json { .. }) => true,
         (Enum { values: va, .. }, Enum { values: vb, .. }) => va == vb,
         (Timestamp { tz: ta }, Timestamp { tz: tb }) => ta == tb,
@@ -179,11 +181,36 @@ mod tests {
         let pg = Dialect::Postgres;
         let lite = Dialect::Sqlite;
         let my = Dialect::Mysql;
-        assert!(equivalent(&TypeFamily::int(32), pg, &TypeFamily::int(64), lite));
-        assert!(!equivalent(&TypeFamily::int(32), pg, &TypeFamily::int(64), my));
-        assert!(equivalent(&TypeFamily::text(None), pg, &TypeFamily::text(Some(65_535)), my));
-        assert!(!equivalent(&TypeFamily::text(Some(40)), pg, &TypeFamily::text(Some(50)), my));
-        assert!(!equivalent(&TypeFamily::int(32), pg, &TypeFamily::text(None), lite));
+        assert!(equivalent(
+            &TypeFamily::int(32),
+            pg,
+            &TypeFamily::int(64),
+            lite
+        ));
+        assert!(!equivalent(
+            &TypeFamily::int(32),
+            pg,
+            &TypeFamily::int(64),
+            my
+        ));
+        assert!(equivalent(
+            &TypeFamily::text(None),
+            pg,
+            &TypeFamily::text(Some(65_535)),
+            my
+        ));
+        assert!(!equivalent(
+            &TypeFamily::text(Some(40)),
+            pg,
+            &TypeFamily::text(Some(50)),
+            my
+        ));
+        assert!(!equivalent(
+            &TypeFamily::int(32),
+            pg,
+            &TypeFamily::text(None),
+            lite
+        ));
     }
 
     #[test]

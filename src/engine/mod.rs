@@ -6,8 +6,8 @@ pub mod demo;
 pub mod diff;
 pub mod pack;
 pub mod plan;
-pub mod schema;
 pub mod risk;
+pub mod schema;
 pub mod source;
 
 pub use source::Source;

@@ -46,6 +46,8 @@ pub struct PackManifest {
     pub transactional: bool,
     pub fingerprints: Fingerprints,
     pub options: PackOptions,
+    /// The plan's risk score, 0–100 (100: something is certain to fail).
+    pub score: u8,
     pub steps: Vec<PackStep>,
     /// SHA-256 of each SQL file, to detect edits made after planning.
     pub checksums: std::collections::BTreeMap<String, String>,
@@ -64,6 +66,9 @@ pub struct PackStep {
     pub after: Vec<usize>,
     /// The statements that undo it, or why it cannot be undone.
     pub reverse: super::plan::Reverse,
+    /// Risk level, reason, suggestion and the target's data counts at plan time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<crate::model::Assessment>,
     pub change: crate::model::Change,
 }
 
@@ -98,6 +103,7 @@ pub fn up_sql(manifest: &PackManifest) -> String {
         manifest.created_at,
         manifest.tool_version
     );
+    let _ = writeln!(s, "-- risk score: {}/100", manifest.score);
     if manifest.steps.iter().any(|s| s.destructive && !s.enabled) {
         let _ = writeln!(
             s,
@@ -114,6 +120,25 @@ pub fn up_sql(manifest: &PackManifest) -> String {
             step.number, step.kind, step.object
         );
         let _ = writeln!(s, "--   {}", step.description);
+        if let Some(r) = &step.risk {
+            let _ = writeln!(
+                s,
+                "--   risk: {}{} — {}",
+                r.level.as_str(),
+                if r.certain_failure {
+                    " (certain to fail)"
+                } else {
+                    ""
+                },
+                r.reason
+            );
+            for c in &r.counts {
+                let _ = writeln!(s, "--   data: {}", c.describe());
+            }
+            if let Some(sug) = &r.suggestion {
+                let _ = writeln!(s, "--   suggestion: {sug}");
+            }
+        }
         if step.destructive {
             let _ = writeln!(s, "--   DESTRUCTIVE: can lose data");
         }
@@ -163,6 +188,7 @@ pub fn manifest(
                 sql: s.sql.clone(),
                 after: s.after.clone(),
                 reverse: s.reverse.clone(),
+                risk: s.risk.clone(),
                 change: s.change.clone(),
             }
         })
@@ -181,6 +207,7 @@ pub fn manifest(
             target: target.fingerprint(),
         },
         options,
+        score: plan.score(),
         steps,
         checksums: Default::default(),
     };
@@ -279,6 +306,7 @@ impl Pack {
                 sql: s.sql.clone(),
                 after: s.after.clone(),
                 reverse: s.reverse.clone(),
+                risk: s.risk.clone(),
             })
             .collect()
     }

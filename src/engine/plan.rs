@@ -1000,6 +1000,7 @@ pub fn build(
                 sql: render(&changes[i]),
                 after,
                 reverse: Reverse::default(),
+                risk: None,
             }
         })
         .collect())

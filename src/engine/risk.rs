@@ -365,6 +365,10 @@ pub fn subject(change: &Change) -> String {
         AddCheck { table, check } => format!("ADD CHECK {} on {table}", check.name),
         DropCheck { table, check } => format!("DROP CHECK {} on {table}", check.name),
         ValidateConstraint { table, name } => format!("VALIDATE CONSTRAINT {name} on {table}"),
+        RenameConstraint { table, from, to } => {
+            format!("RENAME CONSTRAINT {from} TO {to} on {table}")
+        }
+        RenameIndex { table, from, to } => format!("RENAME INDEX {from} TO {to} on {table}"),
         AddForeignKey { table, foreign_key } => format!(
             "FOREIGN KEY {} on {table} ({}) → {}",
             foreign_key.name,
@@ -425,7 +429,7 @@ pub fn subject(change: &Change) -> String {
             if *enabled { "ENABLE" } else { "DISABLE" }
         ),
         AttachPartition { table, parent, .. } => format!("ATTACH PARTITION {table} to {parent}"),
-        DetachPartition { table, parent } => format!("DETACH PARTITION {table} from {parent}"),
+        DetachPartition { table, parent, .. } => format!("DETACH PARTITION {table} from {parent}"),
         SetInherit {
             table,
             parent,
@@ -807,6 +811,9 @@ impl<'a> Rules<'a> {
                         NOT_VALID_HINT,
                     )
                 }
+            }
+            RenameConstraint { .. } | RenameIndex { .. } => {
+                safe("a rename of the constraint or index only: no data is read or rewritten")
             }
             ValidateConstraint { .. } => caution(
                 "scans the table (writes go on); fails if existing rows violate the constraint",

@@ -4,9 +4,11 @@ use serde::{Deserialize, Serialize};
 
 use super::diff::{self, DiffOptions};
 use super::plan::{self, Reverse, Step};
+use super::risk;
+use crate::dialect::Db;
 use crate::dialect::{self, RenderCtx, capabilities};
 use crate::error::{Error, Result};
-use crate::model::{Catalog, Change, Dialect};
+use crate::model::{Assessment, Catalog, Change, Dialect, plan_score};
 
 /// A plan: the changes, and the ordered steps that make them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,10 +69,34 @@ pub fn plan(target: &Catalog, source: &Catalog, opts: &DiffOptions) -> Result<Sc
             Err(why) => Reverse::Irreversible(why),
         };
     }
-    Ok(SchemaPlan {
+    let mut plan = SchemaPlan {
         dialect,
         transactional: caps.transactional_ddl,
         changes,
         steps,
-    })
+    };
+    let static_risk = risk::assess_plan(&plan.changes, target, source);
+    attach_risk(&mut plan, static_risk);
+    Ok(plan)
+}
+
+/// Replaces each step's risk with one made concrete by counting on TARGET (`db`).
+pub async fn assess_with_data(plan: &mut SchemaPlan, target: &Catalog, source: &Catalog, db: &Db) {
+    let data = risk::assess_with_data(&plan.changes, target, source, Some(db)).await;
+    attach_risk(plan, data);
+}
+
+fn attach_risk(plan: &mut SchemaPlan, assessments: Vec<Assessment>) {
+    for step in &mut plan.steps {
+        if let Some(i) = plan.changes.iter().position(|c| *c == step.change) {
+            step.risk = assessments.get(i).cloned();
+        }
+    }
+}
+
+impl SchemaPlan {
+    /// The plan's overall risk score, 0–100.
+    pub fn score(&self) -> u8 {
+        plan_score(self.steps.iter().filter_map(|s| s.risk.as_ref()))
+    }
 }

@@ -20,6 +20,9 @@ pub struct Step {
     /// How to undo it.
     #[serde(default)]
     pub reverse: Reverse,
+    /// How risky it is, with what the target's data says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<super::risk::Assessment>,
 }
 
 /// The statements that undo a step, or why it cannot be undone.

@@ -772,7 +772,10 @@ fn alter_type(table: &QualifiedName, from: &Column, to: &Column) -> Vec<String> 
         .as_ref()
         .map(|x| format!(" COLLATE {x}"))
         .unwrap_or_default();
-    if from.data_type == to.data_type {
+    // Within a family no USING: the implicit (assignment) cast raises an error on a value that
+    // does not fit, where an explicit `::varchar(50)` would silently cut it.
+    let same_family = std::mem::discriminant(&from.family) == std::mem::discriminant(&to.family);
+    if from.data_type == to.data_type || same_family {
         v.push(format!(
             "ALTER TABLE {t} ALTER COLUMN {c} TYPE {}{collate}",
             to.data_type
