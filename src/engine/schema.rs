@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::diff::{self, DiffOptions};
 use super::plan::{self, Reverse, Step};
-use super::risk;
+use super::{cross, risk};
 use crate::dialect::Db;
 use crate::dialect::{self, RenderCtx, capabilities};
 use crate::error::{Error, Result};
@@ -31,20 +31,50 @@ impl SchemaPlan {
     }
 }
 
-/// The changes that make `target` look like `source`, without ordering or SQL.
+/// The changes that make `target` look like `source`, without ordering or SQL. Across dialects,
+/// SOURCE is first restated in TARGET's terms (see `engine::cross`).
 pub fn changes(target: &Catalog, source: &Catalog, opts: &DiffOptions) -> Vec<Change> {
-    diff::diff(target, source, opts)
+    if cross::is_cross(target, source) {
+        let a = cross::align(target, source);
+        let mut out: Vec<Change> = diff::diff(&a.target, &a.source, opts)
+            .into_iter()
+            .filter(cross::keep)
+            .collect();
+        out.extend(a.not_portable);
+        out
+    } else {
+        diff::diff(target, source, opts)
+    }
 }
 
 /// Plans the migration of `target` to `source`, in TARGET's dialect.
 pub fn plan(target: &Catalog, source: &Catalog, opts: &DiffOptions) -> Result<SchemaPlan> {
+    if cross::is_cross(target, source) {
+        let a = cross::align(target, source);
+        return plan_aligned(&a.target, &a.source, opts, a.not_portable, true);
+    }
+    plan_aligned(target, source, opts, Vec::new(), false)
+}
+
+fn plan_aligned(
+    target: &Catalog,
+    source: &Catalog,
+    opts: &DiffOptions,
+    extra: Vec<Change>,
+    cross_dialect: bool,
+) -> Result<SchemaPlan> {
     let dialect = target
         .dialect
         .or(source.dialect)
         .ok_or_else(|| Error::usage("neither catalog says which database it came from"))?;
     let caps = capabilities(dialect);
     let ctx = RenderCtx { source, target };
-    let changes = dialect::prepare(dialect, diff::diff(target, source, opts), &ctx);
+    let mut changes = diff::diff(target, source, opts);
+    if cross_dialect {
+        changes.retain(cross::keep);
+    }
+    changes.extend(extra);
+    let changes = dialect::prepare(dialect, changes, &ctx);
     if !caps.renders {
         return Err(Error::usage(format!(
             "planning changes for {dialect} is not supported yet (diff works; plan and apply come with {dialect} support)"
