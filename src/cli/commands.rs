@@ -51,6 +51,8 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 target,
                 out,
                 allow_destructive,
+                allow,
+                graph,
                 renames,
                 filter,
             } => {
@@ -61,6 +63,8 @@ pub async fn run(cli: Cli) -> Result<i32> {
                         target: &target,
                         out: &out,
                         allow_destructive,
+                        allow,
+                        graph,
                         opts: renames.options(),
                         filter: filter.build()?,
                     },
@@ -68,11 +72,16 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 .await
             }
         },
+        Command::History { target, format } => {
+            schema::history_list(target.as_deref(), format == Format::Json)
+        }
         Command::Apply {
             dir,
             target,
             yes,
             allow_destructive,
+            allow,
+            accept_edits,
             dry_run,
             lock_timeout,
             statement_timeout,
@@ -84,6 +93,8 @@ pub async fn run(cli: Cli) -> Result<i32> {
                     target: &target,
                     yes,
                     allow_destructive,
+                    allow,
+                    accept_edits,
                     dry_run,
                     lock_timeout: Duration::from_secs(lock_timeout),
                     statement_timeout: Duration::from_secs(statement_timeout),

@@ -65,6 +65,12 @@ pub enum Command {
         /// Run destructive steps (they must also have been planned with --allow-destructive).
         #[arg(long)]
         allow_destructive: bool,
+        /// Run destructive steps of these kinds (they must also have been planned to run).
+        #[arg(long, value_name = "KIND", value_delimiter = ',')]
+        allow: Vec<String>,
+        /// Run up.sql as edited after planning (it is refused otherwise).
+        #[arg(long)]
+        accept_edits: bool,
         /// Run every step inside a transaction and roll it back: reports what would fail.
         #[arg(long)]
         dry_run: bool,
@@ -74,6 +80,14 @@ pub enum Command {
         /// How long one statement may run (seconds).
         #[arg(long, default_value_t = 300, value_name = "SECS")]
         statement_timeout: u64,
+    },
+    /// List the applies recorded on this machine.
+    History {
+        /// Only applies to targets whose (password-free) URL contains this.
+        #[arg(long)]
+        target: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Build the built-in demo databases (two versions of a shop, in SQLite) and show what sluice does with them.
     Demo {
@@ -111,6 +125,13 @@ pub enum SchemaCommand {
         /// Include destructive steps (drops, narrowing type changes) instead of commenting them out.
         #[arg(long)]
         allow_destructive: bool,
+        /// Include destructive steps of these kinds only: drop-table, drop-column, drop-schema,
+        /// drop-sequence, drop-extension, narrow-type, remove-enum-value.
+        #[arg(long, value_name = "KIND", value_delimiter = ',')]
+        allow: Vec<String>,
+        /// Also print the dependency graph of the steps.
+        #[arg(long)]
+        graph: bool,
         #[command(flatten)]
         renames: RenameArgs,
         #[command(flatten)]

@@ -14,10 +14,11 @@ use crate::dialect::Access;
 use crate::engine::apply::{self, ApplyOptions};
 use crate::engine::diff::DiffOptions;
 use crate::engine::pack::{self, PackOptions};
-use crate::engine::risk;
 use crate::engine::schema::{self, SchemaPlan};
 use crate::engine::source::{self, Source};
+use crate::engine::{history, risk};
 use crate::error::{Error, Result, exit};
+use crate::model::change::DESTRUCTIVE_KINDS;
 use crate::model::{Assessment, Catalog, Change, Filter, RiskLevel, plan_score};
 
 pub struct DiffArgs<'a> {
@@ -318,11 +319,27 @@ pub struct PlanArgs<'a> {
     pub target: &'a str,
     pub out: &'a Path,
     pub allow_destructive: bool,
+    pub allow: Vec<String>,
+    pub graph: bool,
     pub opts: DiffOptions,
     pub filter: Filter,
 }
 
+/// Checks `--allow` kinds.
+pub fn check_kinds(kinds: &[String]) -> Result<()> {
+    for k in kinds {
+        if !DESTRUCTIVE_KINDS.contains(&k.as_str()) {
+            return Err(Error::usage(format!(
+                "unknown kind '{k}' for --allow: use {}",
+                DESTRUCTIVE_KINDS.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub async fn plan(profiles: &Profiles, a: PlanArgs<'_>) -> Result<i32> {
+    check_kinds(&a.allow)?;
     let (src, tgt, source_cat, target_cat) = both(profiles, a.source, a.target, &a.filter).await?;
     let mut plan = schema::plan(&target_cat, &source_cat, &a.opts)?;
     if let Some(url) = tgt.live() {
@@ -340,23 +357,34 @@ pub async fn plan(profiles: &Profiles, a: PlanArgs<'_>) -> Result<i32> {
             renames: a.opts.renames,
             rename_threshold: a.opts.rename_threshold,
             allow_destructive: a.allow_destructive,
+            allow: a.allow.clone(),
         },
         super::now_rfc3339(),
     );
     pack::write(a.out, &m, &source_cat, &target_cat)?;
-    let destructive = m.steps.iter().filter(|s| s.destructive).count();
+    if a.graph {
+        print!("{}", pack::graph_text(&m));
+    }
+    let skipped = m.steps.iter().filter(|s| !s.enabled).count();
     eprintln!(
-        "wrote a plan of {} steps to {}{}",
+        "wrote a plan of {} steps to {} (up.sql, down.sql, changelog.md, plan.json, graph.dot); risk score {}/100{}",
         m.steps.len(),
         a.out.display(),
-        if destructive > 0 && !a.allow_destructive {
+        m.score,
+        if skipped > 0 {
             format!(
-                " ({destructive} destructive steps commented out: plan with --allow-destructive to include them)"
+                "; {skipped} destructive steps commented out: plan with --allow-destructive or --allow KIND to include them"
             )
         } else {
             String::new()
         }
     );
+    if !plan.transactional && !m.steps.is_empty() {
+        eprintln!(
+            "note: {} commits each DDL statement on its own: the plan is not all-or-nothing (apply keeps a journal and resumes)",
+            plan.dialect
+        );
+    }
     Ok(exit::OK)
 }
 
@@ -365,12 +393,16 @@ pub struct ApplyArgs<'a> {
     pub target: &'a str,
     pub yes: bool,
     pub allow_destructive: bool,
+    pub allow: Vec<String>,
+    pub accept_edits: bool,
     pub dry_run: bool,
     pub lock_timeout: Duration,
     pub statement_timeout: Duration,
 }
 
 pub async fn apply(profiles: &Profiles, a: ApplyArgs<'_>) -> Result<i32> {
+    check_kinds(&a.allow)?;
+    let started = std::time::Instant::now();
     let pack = pack::read(a.dir)?;
     let tgt = Source::resolve(a.target, profiles)?;
     let Some(url) = tgt.live() else {
@@ -379,42 +411,125 @@ pub async fn apply(profiles: &Profiles, a: ApplyArgs<'_>) -> Result<i32> {
             tgt.display()
         )));
     };
+    let outcome = apply_checked(&pack, url, &a).await;
+    let (result, error) = match &outcome {
+        Ok(true) => ("dry-run", None),
+        Ok(false) => ("applied", None),
+        Err(e) => (
+            match e {
+                Error::Refused(_) => "refused",
+                Error::ApplyRolledBack { .. } => "rolled back",
+                Error::ApplyPartial { .. } => "partial",
+                Error::Interrupted => "interrupted",
+                _ => "failed",
+            },
+            Some(crate::error::one_line(&e.to_string())),
+        ),
+    };
+    let (user, host) = history::who();
+    let plan_sha = std::fs::read(a.dir.join("plan.json"))
+        .map(|b| pack::sha256_hex(&b))
+        .unwrap_or_default();
+    let entry = history::Entry {
+        time: super::now_rfc3339(),
+        pack: a.dir.display().to_string(),
+        plan_sha256: plan_sha,
+        target: url.display(),
+        dialect: pack.manifest.dialect.to_string(),
+        steps: pack.manifest.steps.len(),
+        result: result.into(),
+        error,
+        duration_ms: started.elapsed().as_millis() as u64,
+        user,
+        host,
+    };
+    if let Err(e) = history::append(&entry) {
+        eprintln!("sluice: warning: could not record the apply in the history: {e}");
+    }
+    outcome.map(|_| exit::OK)
+}
+
+/// The gates, then the apply. `Ok(true)` for a dry run.
+async fn apply_checked(
+    pack: &pack::Pack,
+    url: &crate::dialect::DbUrl,
+    a: &ApplyArgs<'_>,
+) -> Result<bool> {
+    let m = &pack.manifest;
+    // Edited files: refused unless accepted; then up.sql as edited is what runs.
     let edited = pack.edited_files();
-    if !edited.is_empty() {
+    if !edited.is_empty() && !a.accept_edits {
         return Err(Error::Refused(format!(
-            "{} edited after planning ({}): plan again",
+            "{} edited after planning ({}): plan again, or apply with --accept-edits to run it as edited",
             edited.join(", "),
             a.dir.display()
         )));
     }
-    let destructive: Vec<&pack::PackStep> = pack
-        .manifest
-        .steps
+    let mut steps = if edited.iter().any(|f| f == "up.sql") {
+        let text = std::fs::read_to_string(a.dir.join("up.sql"))
+            .map_err(|e| Error::file(a.dir.join("up.sql"), e))?;
+        pack::steps_from_up_sql(&text, m)?
+    } else {
+        pack.steps()
+    };
+    // Destructive steps: planned and allowed now, or refused.
+    for (st, step) in m.steps.iter().zip(steps.iter()) {
+        let Some(kind) = st.change.destructive_kind() else {
+            continue;
+        };
+        if !st.enabled {
+            if step.sql.is_empty() || !edited.iter().any(|f| f == "up.sql") {
+                return Err(Error::Refused(format!(
+                    "step {} ({kind} {}) is destructive and was planned commented out: plan again with --allow-destructive or --allow {kind}",
+                    st.number, st.object
+                )));
+            }
+            return Err(Error::Refused(format!(
+                "step {} ({kind} {}) was uncommented by hand, but was not planned with --allow-destructive or --allow {kind}",
+                st.number, st.object
+            )));
+        }
+        if !(a.allow_destructive || a.allow.iter().any(|k| k == kind)) {
+            return Err(Error::Refused(format!(
+                "step {} ({kind} {}) is destructive: apply with --allow-destructive or --allow {kind}",
+                st.number, st.object
+            )));
+        }
+    }
+    steps.retain(|s| !s.sql.is_empty());
+    let all_sql: String = steps
         .iter()
-        .filter(|s| s.destructive)
+        .flat_map(|s| s.sql.iter())
+        .map(|q| format!("{q};\n"))
         .collect();
-    let allowed = pack.manifest.options.allow_destructive && a.allow_destructive;
-    if !destructive.is_empty() && !allowed {
-        let first = destructive[0];
+    if let Some(stmt) = pack::unplanned_mass_drop(&all_sql, m) {
         return Err(Error::Refused(format!(
-            "the plan holds {} destructive step(s) (step {}: {} {}); they run only when planned and applied with --allow-destructive",
-            destructive.len(),
-            first.number,
-            first.kind,
-            first.object
+            "the pack runs `{stmt}`, which the plan did not produce: sluice will not run it"
         )));
     }
     let db = url.connect(Access::ReadWrite).await?;
+    let result = apply_connected(pack, url, a, &db, &steps).await;
+    db.close().await;
+    result
+}
+
+async fn apply_connected(
+    pack: &pack::Pack,
+    url: &crate::dialect::DbUrl,
+    a: &ApplyArgs<'_>,
+    db: &crate::dialect::Db,
+    steps: &[crate::model::plan::Step],
+) -> Result<bool> {
+    let m = &pack.manifest;
     let filter = Filter::default();
-    let now = crate::dialect::inspect(&db, &filter).await?;
-    if now.fingerprint() != pack.manifest.fingerprints.target {
+    let now = crate::dialect::inspect(db, &filter).await?;
+    if now.fingerprint() != m.fingerprints.target {
         let drift = schema::changes(&pack.target, &now, &DiffOptions::default());
         let what: Vec<String> = drift
             .iter()
             .take(3)
             .map(|c| format!("{} {}", c.kind(), c.object()))
             .collect();
-        db.close().await;
         return Err(Error::Refused(format!(
             "TARGET changed since the plan was made ({}{}): plan again",
             what.join(", "),
@@ -425,54 +540,32 @@ pub async fn apply(profiles: &Profiles, a: ApplyArgs<'_>) -> Result<i32> {
             }
         )));
     }
-    if !a.yes && !a.dry_run {
-        if !std::io::stdin().is_terminal() {
-            db.close().await;
-            return Err(Error::Refused(
-                "apply changes the database: confirm with --yes (no terminal to ask on)".into(),
-            ));
-        }
-        eprint!(
-            "Apply {} steps to {}? Type the database name ({}) to continue: ",
-            pack.manifest.steps.len(),
-            url.display(),
-            now.database
+    if !m.transactional {
+        eprintln!(
+            "note: {} commits each DDL statement on its own: if a step fails, the steps before it stay applied (the journal lets a re-run resume)",
+            m.dialect
         );
-        let mut answer = String::new();
-        let _ = std::io::stdin().read_line(&mut answer);
-        if answer.trim() != now.database {
-            db.close().await;
-            return Err(Error::Refused("not confirmed".into()));
-        }
     }
-    let steps = pack.steps();
+    if !a.yes && !a.dry_run {
+        confirm(m, url, &now)?;
+    }
     let opts = ApplyOptions {
         lock_timeout: a.lock_timeout,
         statement_timeout: a.statement_timeout,
         dry_run: a.dry_run,
     };
-    let report = apply::apply(&db, &steps, &opts).await;
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => {
-            db.close().await;
-            return Err(e);
-        }
-    };
+    let report = apply::apply(db, steps, &opts).await?;
     if a.dry_run {
         eprintln!(
             "dry run: all {} steps ran and were rolled back ({:.1}s); nothing changed",
             report.steps,
             report.elapsed.as_secs_f64()
         );
-        db.close().await;
-        return Ok(exit::OK);
+        return Ok(true);
     }
-    let after = crate::dialect::inspect(&db, &filter).await?;
-    db.close().await;
-    let left = schema::changes(&after, &pack.source, &DiffOptions::default());
-    let left: Vec<&Change> = left
-        .iter()
+    let after = crate::dialect::inspect(db, &filter).await?;
+    let left: Vec<Change> = schema::changes(&after, &pack.source, &DiffOptions::default())
+        .into_iter()
         .filter(|c| !matches!(c, Change::Unsupported { .. }))
         .collect();
     eprintln!(
@@ -491,6 +584,79 @@ pub async fn apply(profiles: &Profiles, a: ApplyArgs<'_>) -> Result<i32> {
             left[0].kind(),
             left[0].object()
         );
+    }
+    Ok(false)
+}
+
+/// Asks on the terminal: the database name typed back when the pack holds danger steps, `y`
+/// otherwise. No terminal: refused (use `--yes`).
+fn confirm(m: &pack::PackManifest, url: &crate::dialect::DbUrl, now: &Catalog) -> Result<()> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Refused(
+            "apply changes the database: confirm with --yes (no terminal to ask on)".into(),
+        ));
+    }
+    let danger = m
+        .steps
+        .iter()
+        .filter(|s| {
+            s.risk
+                .as_ref()
+                .is_some_and(|r| r.level == RiskLevel::Danger)
+        })
+        .count();
+    let mut answer = String::new();
+    if danger > 0 {
+        eprint!(
+            "The pack holds {danger} danger step(s). Apply {} steps to {}? Type the database name ({}) to continue: ",
+            m.steps.len(),
+            url.display(),
+            now.database
+        );
+        let _ = std::io::stdin().read_line(&mut answer);
+        if answer.trim() != now.database {
+            return Err(Error::Refused("not confirmed".into()));
+        }
+    } else {
+        eprint!("Apply {} steps to {}? [y/N] ", m.steps.len(), url.display());
+        let _ = std::io::stdin().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            return Err(Error::Refused("not confirmed".into()));
+        }
+    }
+    Ok(())
+}
+
+/// `sluice history`: the applies recorded on this machine.
+pub fn history_list(target: Option<&str>, json: bool) -> Result<i32> {
+    let entries: Vec<history::Entry> = history::read()?
+        .into_iter()
+        .filter(|e| target.is_none_or(|t| e.target.contains(t)))
+        .collect();
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&entries).unwrap_or_default()
+        );
+        return Ok(exit::OK);
+    }
+    if entries.is_empty() {
+        println!("No applies recorded.");
+    }
+    for e in &entries {
+        println!(
+            "{}  {:<11} {:>3} steps {:>6.1}s  {}  {}@{}",
+            e.time,
+            e.result,
+            e.steps,
+            e.duration_ms as f64 / 1000.0,
+            e.target,
+            e.user,
+            e.host
+        );
+        if let Some(err) = &e.error {
+            println!("    {err}");
+        }
     }
     Ok(exit::OK)
 }

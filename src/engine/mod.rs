@@ -5,6 +5,7 @@ pub mod apply;
 pub mod cross;
 pub mod demo;
 pub mod diff;
+pub mod history;
 pub mod pack;
 pub mod plan;
 pub mod risk;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::plan::Step;
+use super::plan::{Reverse, Step};
 use super::schema::SchemaPlan;
 use crate::error::{Error, Result};
 use crate::model::{Catalog, Dialect, Snapshot};
@@ -23,7 +23,18 @@ pub const PACK_VERSION: u32 = 1;
 pub struct PackOptions {
     pub renames: bool,
     pub rename_threshold: u8,
+    /// Every destructive step is included (not commented out).
     pub allow_destructive: bool,
+    /// Destructive steps of these kinds are included (`drop-column`, `narrow-type`, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow: Vec<String>,
+}
+
+impl PackOptions {
+    /// Whether a destructive step of this kind is planned to run.
+    pub fn allows(&self, kind: &str) -> bool {
+        self.allow_destructive || self.allow.iter().any(|k| k == kind)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -184,7 +195,10 @@ pub fn manifest(
                 object: s.change.object(),
                 description: s.change.describe(),
                 destructive,
-                enabled: !destructive || options.allow_destructive,
+                enabled: s
+                    .change
+                    .destructive_kind()
+                    .is_none_or(|k| options.allows(k)),
                 sql: s.sql.clone(),
                 after: s.after.clone(),
                 reverse: s.reverse.clone(),
@@ -211,10 +225,217 @@ pub fn manifest(
         steps,
         checksums: Default::default(),
     };
-    let up = up_sql(&m);
     m.checksums
-        .insert("up.sql".into(), sha256_hex(up.as_bytes()));
+        .insert("up.sql".into(), sha256_hex(up_sql(&m).as_bytes()));
+    m.checksums
+        .insert("down.sql".into(), sha256_hex(down_sql(&m).as_bytes()));
     m
+}
+
+/// The text of `down.sql`: the reverse of every enabled step, last step first; what cannot be
+/// undone is explained in a comment.
+pub fn down_sql(manifest: &PackManifest) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "-- sluice reverse pack: undoes up.sql, last step first");
+    let _ = writeln!(s, "-- TARGET: {}", manifest.target);
+    let irreversible = manifest
+        .steps
+        .iter()
+        .filter(|st| st.enabled && matches!(st.reverse, Reverse::Irreversible(_)))
+        .count();
+    if irreversible > 0 {
+        let _ = writeln!(
+            s,
+            "-- {irreversible} step(s) cannot be undone (see below): this does not restore their data."
+        );
+    }
+    if manifest.transactional {
+        let _ = writeln!(s, "\nBEGIN;");
+    }
+    for step in manifest.steps.iter().rev().filter(|st| st.enabled) {
+        let _ = writeln!(
+            s,
+            "\n-- undo step {}: {} {}",
+            step.number, step.kind, step.object
+        );
+        match &step.reverse {
+            Reverse::Sql(v) if v.is_empty() => {
+                let _ = writeln!(s, "--   nothing to undo");
+            }
+            Reverse::Sql(v) => {
+                for q in v {
+                    let _ = writeln!(s, "{q};");
+                }
+            }
+            Reverse::Irreversible(why) => {
+                let _ = writeln!(s, "--   IRREVERSIBLE: {why}");
+            }
+        }
+    }
+    if manifest.transactional {
+        let _ = writeln!(s, "\nCOMMIT;");
+    }
+    s
+}
+
+/// The text of `changelog.md`: what the plan does, for people, grouped by object.
+pub fn changelog_md(manifest: &PackManifest) -> String {
+    use crate::model::RiskLevel;
+    let mut s = String::new();
+    let _ = writeln!(s, "# Migration plan\n");
+    let _ = writeln!(s, "- SOURCE (desired state): `{}`", manifest.source);
+    let _ = writeln!(s, "- TARGET (changes): `{}`", manifest.target);
+    let _ = writeln!(
+        s,
+        "- Planned {} by sluice {}; {} steps; {}.",
+        manifest.created_at,
+        manifest.tool_version,
+        manifest.steps.len(),
+        if manifest.transactional {
+            "runs as one transaction: all or nothing"
+        } else {
+            "NOT transactional: each DDL statement commits on its own; a failure leaves the steps before it applied (the journal resumes)"
+        }
+    );
+    let risks: Vec<&crate::model::Assessment> = manifest
+        .steps
+        .iter()
+        .filter_map(|s| s.risk.as_ref())
+        .collect();
+    let level = |l: RiskLevel| risks.iter().filter(|r| r.level == l).count();
+    let certain = risks.iter().filter(|r| r.certain_failure).count();
+    let _ = writeln!(
+        s,
+        "- Risk score **{}/100**: {} danger, {} caution, {} safe{}.",
+        manifest.score,
+        level(RiskLevel::Danger),
+        level(RiskLevel::Caution),
+        level(RiskLevel::Safe),
+        if certain > 0 {
+            format!("; **{certain} certain to fail** as TARGET's data stands")
+        } else {
+            String::new()
+        }
+    );
+    let skipped = manifest.steps.iter().filter(|s| !s.enabled).count();
+    if skipped > 0 {
+        let _ = writeln!(
+            s,
+            "- {skipped} destructive step(s) commented out: plan with `--allow-destructive` or `--allow KIND` to include them."
+        );
+    }
+    let mut groups: std::collections::BTreeMap<String, Vec<&PackStep>> = Default::default();
+    for st in &manifest.steps {
+        let key = match st.change.table() {
+            Some(t) => format!("table {t}"),
+            None => format!("{} {}", st.change.object_kind(), st.object),
+        };
+        groups.entry(key).or_default().push(st);
+    }
+    for (g, steps) in groups {
+        let _ = writeln!(s, "\n## {g}\n");
+        for st in steps {
+            let risk = st
+                .risk
+                .as_ref()
+                .map(|r| {
+                    format!(
+                        " — **{}**{}",
+                        r.level.as_str(),
+                        if r.certain_failure {
+                            " (certain to fail)"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "- step {}: {}{}{}{}",
+                st.number,
+                st.description,
+                risk,
+                if st.destructive {
+                    " — destructive"
+                } else {
+                    ""
+                },
+                if st.enabled {
+                    ""
+                } else {
+                    " — *commented out*"
+                }
+            );
+            if let Some(r) = &st.risk {
+                if r.level != RiskLevel::Safe {
+                    let _ = writeln!(s, "  - {}", r.reason);
+                    for c in &r.counts {
+                        let _ = writeln!(s, "  - data: {}", c.describe());
+                    }
+                    if let Some(sug) = &r.suggestion {
+                        let _ = writeln!(s, "  - suggestion: {sug}");
+                    }
+                }
+            }
+        }
+    }
+    s
+}
+
+/// The dependency graph in Graphviz `dot`.
+pub fn graph_dot(manifest: &PackManifest) -> String {
+    let mut s = String::from(
+        "digraph plan {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n",
+    );
+    for st in &manifest.steps {
+        let label = format!("{}: {} {}", st.number, st.kind, st.object).replace('"', "\\\"");
+        let _ = writeln!(s, "  s{} [label=\"{label}\"];", st.number);
+    }
+    for st in &manifest.steps {
+        for a in &st.after {
+            let _ = writeln!(s, "  s{a} -> s{};", st.number);
+        }
+    }
+    s.push_str("}\n");
+    s
+}
+
+/// The dependency graph as text for a terminal: steps by level (one more than the deepest step
+/// they follow), each with the steps it follows; lines fit 80 columns.
+pub fn graph_text(manifest: &PackManifest) -> String {
+    let mut level: std::collections::BTreeMap<usize, usize> = Default::default();
+    for st in &manifest.steps {
+        let l = st
+            .after
+            .iter()
+            .filter_map(|a| level.get(a))
+            .max()
+            .map(|m| m + 1)
+            .unwrap_or(0);
+        level.insert(st.number, l);
+    }
+    let max = level.values().max().copied().unwrap_or(0);
+    let mut s = String::new();
+    for l in 0..=max {
+        let _ = writeln!(s, "level {l}");
+        for st in manifest
+            .steps
+            .iter()
+            .filter(|st| level.get(&st.number) == Some(&l))
+        {
+            let mut line = format!("  [{}] {} {}", st.number, st.kind, st.object);
+            if !st.after.is_empty() {
+                let after: Vec<String> = st.after.iter().map(|a| a.to_string()).collect();
+                line.push_str(&format!("  <- {}", after.join(",")));
+            }
+            if line.chars().count() > 79 {
+                line = line.chars().take(78).collect::<String>() + "…";
+            }
+            let _ = writeln!(s, "{line}");
+        }
+    }
+    s
 }
 
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
@@ -232,6 +453,9 @@ fn write_atomic(path: &Path, text: &str) -> Result<()> {
 pub fn write(dir: &Path, m: &PackManifest, source: &Catalog, target: &Catalog) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::file(dir, e))?;
     write_atomic(&dir.join("up.sql"), &up_sql(m))?;
+    write_atomic(&dir.join("down.sql"), &down_sql(m))?;
+    write_atomic(&dir.join("changelog.md"), &changelog_md(m))?;
+    write_atomic(&dir.join("graph.dot"), &graph_dot(m))?;
     let json = serde_json::to_string_pretty(m).unwrap_or_default() + "\n";
     write_atomic(&dir.join("plan.json"), &json)?;
     for (name, cat, src) in [
@@ -310,4 +534,87 @@ impl Pack {
             })
             .collect()
     }
+}
+
+/// The steps as `up.sql` now reads (after a person edited it): each `-- step N:` block's
+/// uncommented text is that step's SQL, run as written.
+pub fn steps_from_up_sql(text: &str, manifest: &PackManifest) -> Result<Vec<Step>> {
+    let mut chunks: std::collections::BTreeMap<usize, String> = Default::default();
+    let mut current: Option<usize> = None;
+    for line in text.lines() {
+        let t = line.trim_start();
+        if let Some(rest) = t.strip_prefix("-- step ") {
+            current = rest
+                .split(':')
+                .next()
+                .and_then(|n| n.trim().parse::<usize>().ok());
+            if let Some(n) = current {
+                chunks.entry(n).or_default();
+            }
+            continue;
+        }
+        if t.starts_with("--") {
+            continue;
+        }
+        let upper = t.trim_end_matches(';').trim().to_ascii_uppercase();
+        if upper == "BEGIN" || upper == "COMMIT" {
+            continue;
+        }
+        if let Some(n) = current {
+            let c = chunks.entry(n).or_default();
+            c.push_str(line);
+            c.push('\n');
+        }
+    }
+    let mut out = Vec::new();
+    for st in &manifest.steps {
+        let sql = chunks
+            .get(&st.number)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default();
+        out.push(Step {
+            number: st.number,
+            change: st.change.clone(),
+            sql: if sql.is_empty() {
+                Vec::new()
+            } else {
+                vec![sql]
+            },
+            after: st.after.clone(),
+            reverse: st.reverse.clone(),
+            risk: st.risk.clone(),
+        });
+    }
+    for n in chunks.keys() {
+        if !manifest.steps.iter().any(|s| s.number == *n) {
+            return Err(Error::Refused(format!(
+                "up.sql has a step {n} that the plan does not have: plan again"
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// Statements no plan of ours writes unless it means to: `DROP DATABASE` and `DROP SCHEMA …
+/// CASCADE`. Returns the first such statement in `sql` that the planned steps do not contain.
+pub fn unplanned_mass_drop(sql: &str, manifest: &PackManifest) -> Option<String> {
+    let planned: String = manifest
+        .steps
+        .iter()
+        .filter(|s| s.enabled)
+        .flat_map(|s| s.sql.iter())
+        .map(|q| crate::model::normalize::sql(q))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for stmt in sql.split(';') {
+        let n = crate::model::normalize::sql(stmt);
+        let words: Vec<&str> = n.split_whitespace().collect();
+        let drop_db = words.windows(2).any(|w| w == ["drop", "database"]);
+        let drop_schema_cascade =
+            words.windows(2).any(|w| w == ["drop", "schema"]) && words.contains(&"cascade");
+        if (drop_db || drop_schema_cascade) && !planned.contains(&n) {
+            return Some(stmt.trim().to_string());
+        }
+    }
+    None
 }

@@ -300,6 +300,17 @@ pub enum Change {
     },
 }
 
+/// Every kind `--allow` accepts.
+pub const DESTRUCTIVE_KINDS: &[&str] = &[
+    "drop-table",
+    "drop-column",
+    "drop-schema",
+    "drop-sequence",
+    "drop-extension",
+    "narrow-type",
+    "remove-enum-value",
+];
+
 /// A column of a given type, with its default (which must be dropped and re-set around a retype).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnUse {
@@ -424,16 +435,26 @@ impl Change {
     /// extension, narrowing a column's type, or removing enum labels. Such steps are commented out
     /// in packs and refused at apply unless explicitly allowed.
     pub fn is_destructive(&self) -> bool {
+        self.destructive_kind().is_some()
+    }
+
+    /// The kind of destruction, as `--allow` names it: `drop-table`, `drop-column`,
+    /// `drop-schema`, `drop-sequence`, `drop-extension`, `narrow-type`, `remove-enum-value`.
+    pub fn destructive_kind(&self) -> Option<&'static str> {
         use Change::*;
         match self {
-            DropTable { .. }
-            | DropColumn { .. }
-            | DropSchema { .. }
-            | DropSequence { .. }
-            | DropExtension { .. } => true,
-            AlterColumnType { from, to, .. } => from.family.narrows_to(&to.family),
-            RebuildEnum { from, to, .. } => from.labels.iter().any(|l| !to.labels.contains(l)),
-            _ => false,
+            DropTable { .. } => Some("drop-table"),
+            DropColumn { .. } => Some("drop-column"),
+            DropSchema { .. } => Some("drop-schema"),
+            DropSequence { .. } => Some("drop-sequence"),
+            DropExtension { .. } => Some("drop-extension"),
+            AlterColumnType { from, to, .. } if from.family.narrows_to(&to.family) => {
+                Some("narrow-type")
+            }
+            RebuildEnum { from, to, .. } if from.labels.iter().any(|l| !to.labels.contains(l)) => {
+                Some("remove-enum-value")
+            }
+            _ => None,
         }
     }
 

@@ -645,9 +645,18 @@ pub fn own_fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-/// The `sluice` binary built for this test run.
+/// A data directory of this test binary's own (runs, history), never the user's.
+pub fn data_dir() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("data dir"))
+        .path()
+}
+
+/// The `sluice` binary built for this test run, with its own data directory.
 pub fn sluice() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_sluice"));
-    c.env("NO_COLOR", "1").env("SLUICE_LOG", "warn");
+    c.env("NO_COLOR", "1")
+        .env("SLUICE_LOG", "warn")
+        .env("SLUICE_DATA_DIR", data_dir());
     c
 }

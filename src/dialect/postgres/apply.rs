@@ -9,72 +9,106 @@ use sqlx::postgres::PgPool;
 use crate::error::{Error, Result, one_line};
 use crate::model::plan::{ApplyOptions, ApplyReport, Step};
 
-/// Runs `steps` against `db` as one transaction.
+/// Runs `steps` against `db` as one transaction. Ctrl-C cancels the running statement on the
+/// server (`pg_cancel_backend`) and rolls everything back ([`Error::Interrupted`]).
 pub async fn apply(pool: &PgPool, steps: &[Step], opts: &ApplyOptions) -> Result<ApplyReport> {
     let start = Instant::now();
-    {
-        {
-            let mut conn = pool
-                .acquire()
-                .await
-                .map_err(|e| Error::db("connecting for apply", e))?;
-            let mut tx = conn
-                .begin()
-                .await
-                .map_err(|e| Error::db("starting the apply transaction", e))?;
-            let setup = [
-                // As pg_dump does: function bodies are checked when they run, not when created,
-                // so a function may mention tables and views the plan creates after it.
-                "SET LOCAL check_function_bodies = off".to_string(),
-                format!("SET LOCAL lock_timeout = {}", opts.lock_timeout.as_millis()),
-                format!(
-                    "SET LOCAL statement_timeout = {}",
-                    opts.statement_timeout.as_millis()
-                ),
-            ];
-            for s in &setup {
-                sqlx::raw_sql(s.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| Error::db("setting apply timeouts", e))?;
+    let mut conn = pool
+        .acquire()
+        .await
+        .map_err(|e| Error::db("connecting for apply", e))?;
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| Error::db("connecting for apply", e))?;
+    let work = run(&mut conn, steps, opts);
+    tokio::pin!(work);
+    let (result, interrupted) = tokio::select! {
+        r = &mut work => (r, false),
+        _ = tokio::signal::ctrl_c() => {
+            // Stop the statement on the server, then let the transaction roll back.
+            if let Ok(mut other) = pool.acquire().await {
+                let _ = sqlx::query("SELECT pg_cancel_backend($1)")
+                    .bind(pid)
+                    .execute(&mut *other)
+                    .await;
             }
-            let total = steps.len();
-            let mut statements = 0;
-            for step in steps {
-                for sql in &step.sql {
-                    if let Err(e) = sqlx::raw_sql(sql.as_str()).execute(&mut *tx).await {
-                        let _ = tx.rollback().await;
-                        return Err(Error::ApplyRolledBack {
-                            step: step.number,
-                            total,
-                            object: format!(
-                                "{} {}",
-                                step.change.object_kind(),
-                                step.change.object()
-                            ),
-                            message: explain(&one_line(&db_message(&e)), step),
-                        });
-                    }
-                    statements += 1;
-                }
-            }
-            if opts.dry_run {
-                tx.rollback()
-                    .await
-                    .map_err(|e| Error::db("rolling back the dry run", e))?;
-            } else {
-                tx.commit()
-                    .await
-                    .map_err(|e| Error::db("committing the apply", e))?;
-            }
-            Ok(ApplyReport {
-                steps: total,
-                statements,
+            (work.await, true)
+        }
+    };
+    if interrupted {
+        return match result {
+            // Finished (committed) before the cancel arrived.
+            Ok(_) if !opts.dry_run => Ok(ApplyReport {
+                steps: steps.len(),
+                statements: 0,
                 elapsed: start.elapsed(),
-                rolled_back: opts.dry_run,
-            })
+                rolled_back: false,
+            }),
+            _ => Err(Error::Interrupted),
+        };
+    }
+    let statements = result?;
+    Ok(ApplyReport {
+        steps: steps.len(),
+        statements,
+        elapsed: start.elapsed(),
+        rolled_back: opts.dry_run,
+    })
+}
+
+/// The transaction itself: returns the number of statements run.
+async fn run(
+    conn: &mut sqlx::pool::PoolConnection<sqlx::Postgres>,
+    steps: &[Step],
+    opts: &ApplyOptions,
+) -> Result<usize> {
+    let mut tx = conn
+        .begin()
+        .await
+        .map_err(|e| Error::db("starting the apply transaction", e))?;
+    let setup = [
+        // As pg_dump does: function bodies are checked when they run, not when created, so a
+        // function may mention tables and views the plan creates after it.
+        "SET LOCAL check_function_bodies = off".to_string(),
+        format!("SET LOCAL lock_timeout = {}", opts.lock_timeout.as_millis()),
+        format!(
+            "SET LOCAL statement_timeout = {}",
+            opts.statement_timeout.as_millis()
+        ),
+    ];
+    for s in &setup {
+        sqlx::raw_sql(s.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Error::db("setting apply timeouts", e))?;
+    }
+    let total = steps.len();
+    let mut statements = 0;
+    for step in steps {
+        for sql in &step.sql {
+            if let Err(e) = sqlx::raw_sql(sql.as_str()).execute(&mut *tx).await {
+                let _ = tx.rollback().await;
+                return Err(Error::ApplyRolledBack {
+                    step: step.number,
+                    total,
+                    object: format!("{} {}", step.change.object_kind(), step.change.object()),
+                    message: explain(&one_line(&db_message(&e)), step),
+                });
+            }
+            statements += 1;
         }
     }
+    if opts.dry_run {
+        tx.rollback()
+            .await
+            .map_err(|e| Error::db("rolling back the dry run", e))?;
+    } else {
+        tx.commit()
+            .await
+            .map_err(|e| Error::db("committing the apply", e))?;
+    }
+    Ok(statements)
 }
 
 /// The server's own message, without sqlx's wrapping.
