@@ -569,9 +569,10 @@ async fn apply_connected(
         .filter(|c| !matches!(c, Change::Unsupported { .. }))
         .collect();
     eprintln!(
-        "applied {} steps ({} statements) to {} in {:.1}s",
+        "applied {} steps ({} statements, {} rows affected) to {} in {:.1}s",
         report.steps,
         report.statements,
+        report.rows_affected,
         url.display(),
         report.elapsed.as_secs_f64()
     );

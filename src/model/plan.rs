@@ -65,6 +65,8 @@ impl Default for ApplyOptions {
 pub struct ApplyReport {
     pub steps: usize,
     pub statements: usize,
+    /// Rows the statements reported changing (DDL reports none; data steps do).
+    pub rows_affected: u64,
     pub elapsed: Duration,
     pub rolled_back: bool,
 }

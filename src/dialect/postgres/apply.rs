@@ -42,27 +42,29 @@ pub async fn apply(pool: &PgPool, steps: &[Step], opts: &ApplyOptions) -> Result
             Ok(_) if !opts.dry_run => Ok(ApplyReport {
                 steps: steps.len(),
                 statements: 0,
+                rows_affected: 0,
                 elapsed: start.elapsed(),
                 rolled_back: false,
             }),
             _ => Err(Error::Interrupted),
         };
     }
-    let statements = result?;
+    let (statements, rows_affected) = result?;
     Ok(ApplyReport {
         steps: steps.len(),
         statements,
+        rows_affected,
         elapsed: start.elapsed(),
         rolled_back: opts.dry_run,
     })
 }
 
-/// The transaction itself: returns the number of statements run.
+/// The transaction itself: returns the number of statements run and the rows they changed.
 async fn run(
     conn: &mut sqlx::pool::PoolConnection<sqlx::Postgres>,
     steps: &[Step],
     opts: &ApplyOptions,
-) -> Result<usize> {
+) -> Result<(usize, u64)> {
     let mut tx = conn
         .begin()
         .await
@@ -85,9 +87,14 @@ async fn run(
     }
     let total = steps.len();
     let mut statements = 0;
+    let mut rows = 0u64;
     for step in steps {
         for sql in &step.sql {
-            if let Err(e) = sqlx::raw_sql(sql.as_str()).execute(&mut *tx).await {
+            let r = sqlx::raw_sql(sql.as_str()).execute(&mut *tx).await;
+            if let Ok(done) = &r {
+                rows += done.rows_affected();
+            }
+            if let Err(e) = r {
                 let _ = tx.rollback().await;
                 return Err(Error::ApplyRolledBack {
                     step: step.number,
@@ -108,7 +115,7 @@ async fn run(
             .await
             .map_err(|e| Error::db("committing the apply", e))?;
     }
-    Ok(statements)
+    Ok((statements, rows))
 }
 
 /// The server's own message, without sqlx's wrapping.
