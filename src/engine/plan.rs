@@ -677,41 +677,11 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             } else {
                 d.touches.push(Key::View(v));
             }
-            for dep in &view.depends_on {
-                let q = tq(&dep.schema, &dep.name);
-                match dep.kind {
-                    ObjectKind::Table => {
-                        d.requires.push(Key::Table(q.clone()));
-                        d.requires.push(Key::Shape(q));
-                    }
-                    ObjectKind::View | ObjectKind::MaterializedView => {
-                        d.requires.push(Key::View(q))
-                    }
-                    ObjectKind::Function => d.requires.push(Key::Function(q)),
-                    ObjectKind::Sequence => d.requires.push(Key::Sequence(q)),
-                    _ => {}
-                }
-            }
-            d.requires.extend(refs_in(&view.definition, known));
+            d.requires.extend(view_reads(view, known));
         }
         DropView { schema, view } => {
             d.removes.push(Key::View(tq(schema, &view.name)));
-            for dep in &view.depends_on {
-                let q = tq(&dep.schema, &dep.name);
-                match dep.kind {
-                    ObjectKind::Table => {
-                        d.old_refs.push(Key::Table(q.clone()));
-                        d.old_refs.push(Key::Shape(q));
-                    }
-                    ObjectKind::View | ObjectKind::MaterializedView => {
-                        d.old_refs.push(Key::View(q))
-                    }
-                    ObjectKind::Function => d.old_refs.push(Key::Function(q)),
-                    ObjectKind::Sequence => d.old_refs.push(Key::Sequence(q)),
-                    _ => {}
-                }
-            }
-            d.old_refs.extend(refs_in(&view.definition, known));
+            d.old_refs.extend(view_reads(view, known));
         }
         CreateFunction { schema, function } => {
             d.provides.push(Key::Function(tq(schema, &function.name)));
@@ -813,6 +783,27 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
         Unsupported { .. } => {}
     }
     d
+}
+
+/// What a view reads: the relations, functions and sequences the database recorded, the shape of
+/// every table it reads, and the types its text names.
+fn view_reads(view: &View, known: &Known) -> Vec<Key> {
+    let mut out = Vec::new();
+    for dep in &view.depends_on {
+        let q = tq(&dep.schema, &dep.name);
+        match dep.kind {
+            ObjectKind::Table => {
+                out.push(Key::Table(q.clone()));
+                out.push(Key::Shape(q));
+            }
+            ObjectKind::View | ObjectKind::MaterializedView => out.push(Key::View(q)),
+            ObjectKind::Function => out.push(Key::Function(q)),
+            ObjectKind::Sequence => out.push(Key::Sequence(q)),
+            _ => {}
+        }
+    }
+    out.extend(refs_in(&view.definition, known));
+    out
 }
 
 /// Tables and materialized views both carry indexes and triggers.
