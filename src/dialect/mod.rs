@@ -43,7 +43,7 @@ pub fn capabilities(d: Dialect) -> Capabilities {
         },
         Dialect::Sqlite => Capabilities {
             transactional_ddl: true,
-            renders: false,
+            renders: true,
         },
         Dialect::Mysql => Capabilities {
             transactional_ddl: false,
@@ -60,9 +60,10 @@ pub struct RenderCtx<'a> {
 
 /// Rewrites a diff's changes into the ones the dialect can carry out (SQLite turns most table
 /// alterations into one rebuild per table). Runs before the plan is ordered.
-pub fn prepare(d: Dialect, changes: Vec<Change>, _ctx: &RenderCtx) -> Vec<Change> {
+pub fn prepare(d: Dialect, changes: Vec<Change>, ctx: &RenderCtx) -> Vec<Change> {
     match d {
-        Dialect::Postgres | Dialect::Mysql | Dialect::Sqlite => changes,
+        Dialect::Sqlite => sqlite::prepare::prepare(changes, ctx),
+        Dialect::Postgres | Dialect::Mysql => changes,
     }
 }
 
@@ -70,7 +71,8 @@ pub fn prepare(d: Dialect, changes: Vec<Change>, _ctx: &RenderCtx) -> Vec<Change
 pub fn render(d: Dialect, change: &Change, ctx: &RenderCtx) -> Vec<String> {
     match d {
         Dialect::Postgres => postgres::render::render(change, ctx),
-        Dialect::Mysql | Dialect::Sqlite => Vec::new(),
+        Dialect::Sqlite => sqlite::render::render(change, ctx),
+        Dialect::Mysql => Vec::new(),
     }
 }
 
@@ -78,6 +80,7 @@ pub fn render(d: Dialect, change: &Change, ctx: &RenderCtx) -> Vec<String> {
 pub async fn apply(db: &Db, steps: &[Step], opts: &ApplyOptions) -> Result<ApplyReport> {
     match db {
         Db::Pg(pool) => postgres::apply::apply(pool, steps, opts).await,
+        Db::Lite(pool) => sqlite::apply::apply(pool, steps, opts).await,
         other => Err(Error::usage(format!(
             "apply to {} is not supported yet",
             other.dialect()
