@@ -5,8 +5,9 @@
 //! dropping a rebuilt table deletes no child row through `ON DELETE CASCADE`; `BEGIN IMMEDIATE`
 //! takes the write lock at once (waiting up to the lock timeout, as `busy_timeout`); the steps run
 //! with `legacy_alter_table` off (a rebuild turns it on for its own rename only); foreign keys are
-//! checked with `PRAGMA foreign_key_check` — after each rebuild and for the whole file before
-//! COMMIT — and any violation TARGET did not already have rolls everything back; then
+//! checked with `PRAGMA foreign_key_check` for the whole file before COMMIT (a rebuild's own check
+//! only names the step to blame: mid-plan, a parent's key may still be on its way), and any
+//! violation TARGET did not already have rolls everything back; then
 //! `foreign_keys` and `legacy_alter_table` are put back as they were. A statement running past the
 //! statement timeout is interrupted (SQLite has no server-side timeout: a progress handler).
 //! The connection's settings changed, so it is closed instead of going back to the pool.
@@ -171,67 +172,80 @@ async fn run(
         object: format!("{} {}", step.change.object_kind(), step.change.object()),
         message,
     };
+    // What a step's own `PRAGMA foreign_key_check` found. Mid-plan it may be passing (a parent's
+    // key is added by a later step); the check before COMMIT decides, and names this step.
+    let mut suspects: Vec<(&Step, Option<(String, String)>, String)> = Vec::new();
     for step in steps {
         for sql in &step.sql {
             arm(true);
-            let outcome = if is_fk_check(sql) {
+            if is_fk_check(sql) {
                 match violations(&mut tx, sql).await {
-                    Ok(now) => match worse(before.as_ref(), &now) {
-                        None => Ok(()),
-                        Some(((child, parent), n)) => Err(format!(
-                            "{n} row(s) of {child} would point to no row of {parent} (PRAGMA foreign_key_check)"
-                        )),
-                    },
-                    Err(e) => Err(explain(&one_line(&db_message(&e)), step)),
+                    Ok(now) => {
+                        if let Some(((child, parent), n)) = worse(before.as_ref(), &now) {
+                            let msg = format!(
+                                "{n} row(s) of {child} would point to no row of {parent} (PRAGMA foreign_key_check)"
+                            );
+                            suspects.push((step, Some((child, parent)), msg));
+                        }
+                    }
+                    Err(e) => suspects.push((step, None, one_line(&db_message(&e)))),
                 }
-            } else {
-                exec(&mut tx, sql)
-                    .await
-                    .map_err(|e| explain(&one_line(&db_message(&e)), step))
-            };
+                arm(false);
+                statements += 1;
+                continue;
+            }
+            let outcome = exec(&mut tx, sql).await;
             arm(false);
-            if let Err(message) = outcome {
+            if let Err(e) = outcome {
                 let _ = tx.rollback().await;
-                return Err(failed(step, message));
+                return Err(failed(step, explain(&one_line(&db_message(&e)), step)));
             }
             statements += 1;
         }
     }
-    // The whole file: a rebuilt parent must still have a row for every child.
+    // The whole file, before COMMIT: no row may point to a missing parent that did not before.
     if let Some(last) = steps.last() {
-        match violations(&mut tx, "PRAGMA foreign_key_check").await {
-            Ok(now) => {
-                if let Some(((child, parent), n)) = worse(before.as_ref(), &now) {
-                    let _ = tx.rollback().await;
-                    let step = steps
-                        .iter()
-                        .rev()
-                        .find(|s| {
+        let verdict = match violations(&mut tx, "PRAGMA foreign_key_check").await {
+            Ok(now) => worse(before.as_ref(), &now).map(|((child, parent), n)| {
+                let step = suspects
+                    .iter()
+                    .find(|(_, k, _)| k.as_ref() == Some(&(child.clone(), parent.clone())))
+                    .map(|(s, _, _)| *s)
+                    .or_else(|| {
+                        steps.iter().rev().find(|s| {
                             s.change.table().is_some_and(|t| {
                                 t.name.eq_ignore_ascii_case(&parent)
                                     || t.name.eq_ignore_ascii_case(&child)
                             })
                         })
-                        .unwrap_or(last);
-                    return Err(failed(
-                        step,
-                        format!(
-                            "{n} row(s) of {child} would point to no row of {parent} (PRAGMA foreign_key_check before COMMIT)"
-                        ),
-                    ));
-                }
-            }
+                    })
+                    .unwrap_or(last);
+                (
+                    step,
+                    format!(
+                        "{n} row(s) of {child} would point to no row of {parent} (PRAGMA foreign_key_check before COMMIT)"
+                    ),
+                )
+            }),
             Err(e) if before.is_some() => {
-                let _ = tx.rollback().await;
-                return Err(failed(
-                    last,
+                let step = suspects
+                    .iter()
+                    .find(|(_, k, _)| k.is_none())
+                    .map(|(s, _, _)| *s)
+                    .unwrap_or(last);
+                Some((
+                    step,
                     format!(
                         "foreign keys no longer check: {}",
                         one_line(&db_message(&e))
                     ),
-                ));
+                ))
             }
-            Err(_) => {}
+            Err(_) => None,
+        };
+        if let Some((step, message)) = verdict {
+            let _ = tx.rollback().await;
+            return Err(failed(step, message));
         }
     }
     if opts.dry_run {
