@@ -174,21 +174,18 @@ async fn run(
     };
     // What a step's own `PRAGMA foreign_key_check` found. Mid-plan it may be passing (a parent's
     // key is added by a later step); the check before COMMIT decides, and names this step.
-    let mut suspects: Vec<(&Step, Option<(String, String)>, String)> = Vec::new();
+    let mut suspects: Vec<(&Step, Option<(String, String)>)> = Vec::new();
     for step in steps {
         for sql in &step.sql {
             arm(true);
             if is_fk_check(sql) {
                 match violations(&mut tx, sql).await {
                     Ok(now) => {
-                        if let Some(((child, parent), n)) = worse(before.as_ref(), &now) {
-                            let msg = format!(
-                                "{n} row(s) of {child} would point to no row of {parent} (PRAGMA foreign_key_check)"
-                            );
-                            suspects.push((step, Some((child, parent)), msg));
+                        if let Some((pair, _)) = worse(before.as_ref(), &now) {
+                            suspects.push((step, Some(pair)));
                         }
                     }
-                    Err(e) => suspects.push((step, None, one_line(&db_message(&e)))),
+                    Err(_) => suspects.push((step, None)),
                 }
                 arm(false);
                 statements += 1;
@@ -209,8 +206,8 @@ async fn run(
             Ok(now) => worse(before.as_ref(), &now).map(|((child, parent), n)| {
                 let step = suspects
                     .iter()
-                    .find(|(_, k, _)| k.as_ref() == Some(&(child.clone(), parent.clone())))
-                    .map(|(s, _, _)| *s)
+                    .find(|(_, k)| k.as_ref() == Some(&(child.clone(), parent.clone())))
+                    .map(|(s, _)| *s)
                     .or_else(|| {
                         steps.iter().rev().find(|s| {
                             s.change.table().is_some_and(|t| {
@@ -230,8 +227,8 @@ async fn run(
             Err(e) if before.is_some() => {
                 let step = suspects
                     .iter()
-                    .find(|(_, k, _)| k.is_none())
-                    .map(|(s, _, _)| *s)
+                    .find(|(_, k)| k.is_none())
+                    .map(|(s, _)| *s)
                     .unwrap_or(last);
                 Some((
                     step,

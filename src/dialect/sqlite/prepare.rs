@@ -490,7 +490,7 @@ fn rebuilds(changes: Vec<Change>, ctx: &RenderCtx) -> Vec<Change> {
         return changes;
     }
     enum Slot {
-        Keep(Change),
+        Keep(Box<Change>),
         Rebuild(QualifiedName),
     }
     let mut slots: Vec<Slot> = Vec::new();
@@ -510,13 +510,13 @@ fn rebuilds(changes: Vec<Change>, ctx: &RenderCtx) -> Vec<Change> {
                 }
                 group.push(c);
             }
-            None => slots.push(Slot::Keep(c)),
+            None => slots.push(Slot::Keep(Box::new(c))),
         }
     }
     let mut out = Vec::new();
     for slot in slots {
         match slot {
-            Slot::Keep(c) => out.push(c),
+            Slot::Keep(c) => out.push(*c),
             Slot::Rebuild(t) => {
                 let group = groups.remove(&t).unwrap_or_default();
                 match (target_table(ctx, &t, &old), source_table(ctx, &t)) {
