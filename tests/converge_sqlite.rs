@@ -563,3 +563,51 @@ async fn a_rebuild_that_breaks_a_foreign_key_is_rolled_back() {
         "CREATE TABLE kids (id INTEGER PRIMARY KEY, parent_code TEXT)"
     );
 }
+
+/// SQLite has no server-side statement timeout: apply interrupts a statement that runs past it,
+/// and rolls back. A dry run runs everything and keeps nothing.
+#[tokio::test]
+async fn statement_timeout_and_dry_run() {
+    let a = support::sqlite_db();
+    a.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'x');");
+    let db = connect(&a.url()).await;
+    let step = |n: usize, sql: &str| Step {
+        number: n,
+        change: Change::Unsupported {
+            object_kind: "test".into(),
+            object: "main.t".into(),
+            detail: String::new(),
+        },
+        sql: vec![sql.to_string()],
+        after: Vec::new(),
+        reverse: Reverse::default(),
+    };
+    let slow = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) FROM c";
+    let steps = vec![step(1, "ALTER TABLE t ADD COLUMN w TEXT"), step(2, slow)];
+    let opts = ApplyOptions {
+        statement_timeout: std::time::Duration::from_millis(200),
+        ..ApplyOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let err = apply(&db, &steps, &opts).await.expect_err("interrupted");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let msg = err.to_string();
+    assert!(msg.contains("step 2 of 2") && msg.contains("statement timeout"), "{msg}");
+    assert_eq!(err.exit_code(), 5);
+    assert_eq!(a.query("SELECT count(*) FROM pragma_table_info('t')"), "2");
+    let dry = ApplyOptions {
+        dry_run: true,
+        ..ApplyOptions::default()
+    };
+    let report = apply(&db, &steps[..1], &dry).await.expect("dry run");
+    assert!(report.rolled_back);
+    assert_eq!(a.query("SELECT count(*) FROM pragma_table_info('t')"), "2");
+    // Foreign keys are on again for the pool's next connection.
+    let Db::Lite(pool) = &db else { panic!("sqlite") };
+    let on: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(pool)
+        .await
+        .expect("pragma");
+    assert_eq!(on, 1);
+    db.close().await;
+}
