@@ -478,6 +478,13 @@ fn drop_in_place(name: &str, t: &Table, all: &[Change], ctx: &RenderCtx) -> bool
     true
 }
 
+/// Why a table's CREATE statement could not be read, if it could not.
+fn unreadable<'c>(cat: &'c Catalog, name: &str) -> Option<&'c Unsupported> {
+    cat.unsupported
+        .iter()
+        .find(|u| u.kind == "table definition" && u.name.eq_ignore_ascii_case(name))
+}
+
 /// One rebuild per table that needs one, in the place of the first change it takes.
 fn rebuilds(changes: Vec<Change>, ctx: &RenderCtx) -> Vec<Change> {
     let old = old_names(&changes);
@@ -519,6 +526,24 @@ fn rebuilds(changes: Vec<Change>, ctx: &RenderCtx) -> Vec<Change> {
             Slot::Keep(c) => out.push(*c),
             Slot::Rebuild(t) => {
                 let group = groups.remove(&t).unwrap_or_default();
+                let old_name = old.get(&t).unwrap_or(&t.name);
+                let blocked = unreadable(ctx.source, &t.name)
+                    .or_else(|| unreadable(ctx.target, old_name));
+                if let Some(u) = blocked {
+                    // Rebuilt from an incomplete model, the table would silently lose what the
+                    // model is missing (CHECKs, collations, constraint names).
+                    let what: Vec<String> = group.iter().map(Change::describe).collect();
+                    out.push(Change::Unsupported {
+                        object_kind: "table".into(),
+                        object: t.to_string(),
+                        detail: format!(
+                            "needs a rebuild ({}), but {}; change it by hand",
+                            what.join("; "),
+                            u.reason
+                        ),
+                    });
+                    continue;
+                }
                 match (target_table(ctx, &t, &old), source_table(ctx, &t)) {
                     (Some(from), Some(to)) => {
                         let renamed = group
@@ -597,6 +622,77 @@ mod tests {
         });
         assert!(add_in_place(&g, &t), "VIRTUAL");
         assert!(!add_in_place(&col("id", "INTEGER"), &t), "a key column");
+    }
+
+    fn catalog(t: Table) -> Catalog {
+        Catalog {
+            dialect: Some(Dialect::Sqlite),
+            default_schema: "main".into(),
+            schemas: vec![Schema {
+                name: "main".into(),
+                tables: vec![t],
+                ..Schema::default()
+            }],
+            ..Catalog::default()
+        }
+    }
+
+    #[test]
+    fn one_rebuild_per_table_and_never_from_an_unreadable_statement() {
+        let t = Table {
+            name: "t".into(),
+            columns: vec![col("a", "INTEGER"), col("b", "TEXT")],
+            ..Table::default()
+        };
+        let target = catalog(t.clone());
+        let mut s = t.clone();
+        s.columns[1].nullable = false;
+        s.checks.push(CheckConstraint {
+            name: "t_check_1".into(),
+            expression: "a > 0".into(),
+            no_inherit: false,
+            validated: true,
+        });
+        let source = catalog(s.clone());
+        let q = QualifiedName::new("main", "t");
+        let changes = vec![
+            Change::SetNotNull {
+                table: q.clone(),
+                column: "b".into(),
+            },
+            Change::AddCheck {
+                table: q.clone(),
+                check: s.checks[0].clone(),
+            },
+        ];
+        let ctx = RenderCtx {
+            source: &source,
+            target: &target,
+        };
+        let out = prepare(changes.clone(), &ctx);
+        assert_eq!(out.len(), 1);
+        let Change::RebuildTable { replaces, .. } = &out[0] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(replaces, &changes);
+        let mut broken = source.clone();
+        broken.unsupported.push(Unsupported {
+            kind: "table definition".into(),
+            schema: "main".into(),
+            name: "t".into(),
+            parent: None,
+            reason: "cannot read its CREATE TABLE statement".into(),
+            definition: None,
+        });
+        let ctx = RenderCtx {
+            source: &broken,
+            target: &target,
+        };
+        let out = prepare(changes, &ctx);
+        assert!(
+            matches!(&out[..], [Change::Unsupported { detail, .. }] if detail.contains("cannot read")),
+            "{out:?}"
+        );
     }
 
     #[test]
