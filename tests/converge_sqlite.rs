@@ -592,7 +592,10 @@ async fn statement_timeout_and_dry_run() {
     let err = apply(&db, &steps, &opts).await.expect_err("interrupted");
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     let msg = err.to_string();
-    assert!(msg.contains("step 2 of 2") && msg.contains("statement timeout"), "{msg}");
+    assert!(
+        msg.contains("step 2 of 2") && msg.contains("statement timeout"),
+        "{msg}"
+    );
     assert_eq!(err.exit_code(), 5);
     assert_eq!(a.query("SELECT count(*) FROM pragma_table_info('t')"), "2");
     let dry = ApplyOptions {
@@ -603,7 +606,9 @@ async fn statement_timeout_and_dry_run() {
     assert!(report.rolled_back);
     assert_eq!(a.query("SELECT count(*) FROM pragma_table_info('t')"), "2");
     // Foreign keys are on again for the pool's next connection.
-    let Db::Lite(pool) = &db else { panic!("sqlite") };
+    let Db::Lite(pool) = &db else {
+        panic!("sqlite")
+    };
     let on: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
         .fetch_one(pool)
         .await

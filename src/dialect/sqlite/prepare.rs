@@ -527,8 +527,8 @@ fn rebuilds(changes: Vec<Change>, ctx: &RenderCtx) -> Vec<Change> {
             Slot::Rebuild(t) => {
                 let group = groups.remove(&t).unwrap_or_default();
                 let old_name = old.get(&t).unwrap_or(&t.name);
-                let blocked = unreadable(ctx.source, &t.name)
-                    .or_else(|| unreadable(ctx.target, old_name));
+                let blocked =
+                    unreadable(ctx.source, &t.name).or_else(|| unreadable(ctx.target, old_name));
                 if let Some(u) = blocked {
                     // Rebuilt from an incomplete model, the table would silently lose what the
                     // model is missing (CHECKs, collations, constraint names).

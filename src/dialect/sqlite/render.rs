@@ -366,12 +366,38 @@ pub fn create_index(table: &str, i: &Index, name: &str) -> String {
     s
 }
 
+/// `CREATE VIEW`, naming its columns (the model keeps the SELECT and the column names, not
+/// whether the statement listed them) unless the SELECT takes `*`, whose columns must follow the
+/// table's.
 fn create_view(v: &View) -> String {
-    format!(
-        "CREATE VIEW {} AS\n{}",
-        id(&v.name),
-        v.definition.trim().trim_end_matches(';').trim_end()
-    )
+    let body = v.definition.trim().trim_end_matches(';').trim_end();
+    let list = if v.columns.is_empty() || selects_star(body) {
+        String::new()
+    } else {
+        format!(" ({})", cols(&v.columns))
+    };
+    format!("CREATE VIEW {}{list} AS\n{body}", id(&v.name))
+}
+
+/// Whether a SELECT has `*` or `t.*` among its result columns (not `count(*)`, not `a * b`).
+fn selects_star(select: &str) -> bool {
+    let Ok(tokens) = parse::tokenize(select) else {
+        return true;
+    };
+    tokens.iter().enumerate().any(|(i, t)| {
+        t.kind == TokenKind::Punct
+            && t.text(select) == "*"
+            && i.checked_sub(1)
+                .and_then(|p| tokens.get(p))
+                .is_some_and(|p| {
+                    let w = p.text(select);
+                    w == ","
+                        || w == "."
+                        || ["SELECT", "DISTINCT", "ALL"]
+                            .iter()
+                            .any(|k| w.eq_ignore_ascii_case(k))
+                })
+    })
 }
 
 // ------------------------------------------------------------------------------------ rebuild
@@ -506,6 +532,13 @@ mod tests {
         }
         assert_eq!(default_sql("datetime('now')"), "(datetime('now'))");
         assert_eq!(default_sql("'new'"), "'new'");
+    }
+
+    #[test]
+    fn star_selects() {
+        assert!(selects_star("SELECT * FROM t"));
+        assert!(selects_star("SELECT a, t.* FROM t"));
+        assert!(!selects_star("SELECT count(*), a * b FROM t"));
     }
 
     #[test]
