@@ -505,6 +505,11 @@ fn a_failing_step_rolls_everything_back() {
         .expect("an earlier step");
     assert!(first_change < index_at, "{up}");
     assert!(up.contains("rebuild_table"), "{up}");
+    // Run by hand, the script turns foreign keys off before its transaction, as apply does.
+    let off = up
+        .find("PRAGMA foreign_keys = OFF;")
+        .expect("foreign keys off");
+    assert!(off < up.find("BEGIN;").expect("BEGIN"), "{up}");
     let out = support::sluice()
         .args(["apply"])
         .arg(&pack)

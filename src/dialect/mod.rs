@@ -67,6 +67,16 @@ pub fn prepare(d: Dialect, changes: Vec<Change>, ctx: &RenderCtx) -> Vec<Change>
     }
 }
 
+/// Statements a hand-run script of a plan must run before its transaction: SQLite turns foreign
+/// keys off (inside a transaction that pragma does nothing), so that rebuilding a parent table
+/// fires no `ON DELETE CASCADE`, as `apply` does.
+pub fn script_prologue(d: Dialect) -> &'static [&'static str] {
+    match d {
+        Dialect::Sqlite => &["PRAGMA foreign_keys = OFF"],
+        Dialect::Postgres | Dialect::Mysql => &[],
+    }
+}
+
 /// The statements that make `change` in dialect `d`, in order.
 pub fn render(d: Dialect, change: &Change, ctx: &RenderCtx) -> Vec<String> {
     match d {
