@@ -49,6 +49,24 @@ fn demo_builds_the_pair_and_summarizes_both_catalogs() {
         "{stdout}"
     );
     assert!(stdout.contains("+ create table reviews"), "{stdout}");
+    // The plan that would bring TARGET in line: what SQLite cannot alter in place is a rebuild.
+    assert!(
+        stdout.contains("BEGIN;") && stdout.contains("COMMIT;"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.lines().any(|l| l.starts_with("-- step ")
+            && l.ends_with("rebuild_table main.products (destructive)")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ALTER TABLE \"products__sluice_new\" RENAME TO \"products\";"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ALTER TABLE \"customers\" RENAME COLUMN \"name\" TO \"full_name\";"),
+        "{stdout}"
+    );
     // The demo databases are real SQLite files with the expected rows.
     let target = support::SqliteDb {
         path: keep.join("target.db"),

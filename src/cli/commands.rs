@@ -176,6 +176,12 @@ async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
         schema::render_text(&pair.source_url(), &pair.target_url(), &changes, &risks)
     );
     println!();
+    println!(
+        "Plan — the SQL that would bring TARGET in line (as `sluice schema diff --format sql`):"
+    );
+    let plan = crate::engine::schema::plan(&b, &a, &Default::default())?;
+    print!("{}", schema::render_sql(&plan));
+    println!();
     if keep {
         println!(
             "Next: `sluice inspect {}` or `sluice snapshot {} --out shop.json`.",

@@ -44,7 +44,7 @@ pub fn capabilities(d: Dialect) -> Capabilities {
         },
         Dialect::Sqlite => Capabilities {
             transactional_ddl: true,
-            renders: false,
+            renders: true,
         },
         Dialect::Mysql => Capabilities {
             transactional_ddl: false,
@@ -61,9 +61,20 @@ pub struct RenderCtx<'a> {
 
 /// Rewrites a diff's changes into the ones the dialect can carry out (SQLite turns most table
 /// alterations into one rebuild per table). Runs before the plan is ordered.
-pub fn prepare(d: Dialect, changes: Vec<Change>, _ctx: &RenderCtx) -> Vec<Change> {
+pub fn prepare(d: Dialect, changes: Vec<Change>, ctx: &RenderCtx) -> Vec<Change> {
     match d {
-        Dialect::Postgres | Dialect::Mysql | Dialect::Sqlite => changes,
+        Dialect::Sqlite => sqlite::prepare::prepare(changes, ctx),
+        Dialect::Postgres | Dialect::Mysql => changes,
+    }
+}
+
+/// Statements a hand-run script of a plan must run before its transaction: SQLite turns foreign
+/// keys off (inside a transaction that pragma does nothing), so that rebuilding a parent table
+/// fires no `ON DELETE CASCADE`, as `apply` does.
+pub fn script_prologue(d: Dialect) -> &'static [&'static str] {
+    match d {
+        Dialect::Sqlite => &["PRAGMA foreign_keys = OFF"],
+        Dialect::Postgres | Dialect::Mysql => &[],
     }
 }
 
@@ -71,7 +82,8 @@ pub fn prepare(d: Dialect, changes: Vec<Change>, _ctx: &RenderCtx) -> Vec<Change
 pub fn render(d: Dialect, change: &Change, ctx: &RenderCtx) -> Vec<String> {
     match d {
         Dialect::Postgres => postgres::render::render(change, ctx),
-        Dialect::Mysql | Dialect::Sqlite => Vec::new(),
+        Dialect::Sqlite => sqlite::render::render(change, ctx),
+        Dialect::Mysql => Vec::new(),
     }
 }
 
@@ -79,6 +91,7 @@ pub fn render(d: Dialect, change: &Change, ctx: &RenderCtx) -> Vec<String> {
 pub async fn apply(db: &Db, steps: &[Step], opts: &ApplyOptions) -> Result<ApplyReport> {
     match db {
         Db::Pg(pool) => postgres::apply::apply(pool, steps, opts).await,
+        Db::Lite(pool) => sqlite::apply::apply(pool, steps, opts).await,
         other => Err(Error::usage(format!(
             "apply to {} is not supported yet",
             other.dialect()

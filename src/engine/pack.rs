@@ -121,6 +121,9 @@ pub fn up_sql(manifest: &PackManifest) -> String {
             "-- Destructive steps are commented out: plan with --allow-destructive to include them."
         );
     }
+    for p in crate::dialect::script_prologue(manifest.dialect) {
+        let _ = writeln!(s, "\n{p};");
+    }
     if manifest.transactional {
         let _ = writeln!(s, "\nBEGIN;");
     }

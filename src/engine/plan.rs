@@ -115,6 +115,7 @@ pub fn phase(c: &Change) -> u32 {
         AlterIdentity { .. } => 49,
         DropColumn { .. } => 50,
         AlterSequence { .. } => 51,
+        RebuildTable { .. } => 55,
         AddPrimaryKey { .. } => 60,
         AddUnique { .. } | AddCheck { .. } | ValidateConstraint { .. } => 61,
         RenameConstraint { .. } | RenameIndex { .. } => 32,
@@ -780,6 +781,9 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
                 d.old_refs.extend(refs_in(e, known));
             }
         }
+        RebuildTable {
+            table, from, to, ..
+        } => rebuild_deps(&mut d, table, from, to, known),
         Unsupported { .. } => {}
     }
     d
@@ -804,6 +808,60 @@ fn view_reads(view: &View, known: &Known) -> Vec<Key> {
     }
     out.extend(refs_in(&view.definition, known));
     out
+}
+
+/// A rebuilt table (SQLite): renamed when its name changes; columns, constraints, indexes and
+/// triggers it keeps are touched, the ones it gains provided, the ones it loses removed. Foreign
+/// keys need nothing: SQLite checks them only when rows change, and apply turns them off.
+fn rebuild_deps(d: &mut Deps, table: &QualifiedName, from: &Table, to: &Table, known: &Known) {
+    let old = tq(&table.schema, &from.name);
+    d.touches.push(Key::Table(table.clone()));
+    d.touches.push(Key::Shape(table.clone()));
+    if old == *table {
+        d.requires.push(Key::Table(table.clone()));
+    } else {
+        d.removes.push(Key::Table(old.clone()));
+        d.provides.push(Key::Table(table.clone()));
+    }
+    let parts = |t: &Table, q: &QualifiedName| -> BTreeSet<Key> {
+        let mut k = BTreeSet::new();
+        for c in &t.columns {
+            k.insert(Key::Column(q.clone(), c.name.clone()));
+        }
+        if let Some(pk) = &t.primary_key {
+            let name = pk.name.clone().unwrap_or_else(|| "PRIMARY".into());
+            k.insert(Key::Constraint(q.clone(), name));
+        }
+        let names = t.uniques.iter().map(|u| &u.name);
+        let names = names.chain(t.checks.iter().map(|c| &c.name));
+        for n in names.chain(t.foreign_keys.iter().map(|f| &f.name)) {
+            k.insert(Key::Constraint(q.clone(), n.clone()));
+        }
+        for i in &t.indexes {
+            k.insert(Key::Index(tq(&q.schema, &i.name)));
+        }
+        for tr in &t.triggers {
+            k.insert(Key::Trigger(q.clone(), tr.name.clone()));
+        }
+        k
+    };
+    let before = parts(from, &old);
+    let after = parts(to, table);
+    for k in before.difference(&after) {
+        d.removes.push(k.clone());
+    }
+    for k in after.difference(&before) {
+        d.provides.push(k.clone());
+    }
+    for k in after.intersection(&before) {
+        d.touches.push(k.clone());
+    }
+    for c in &to.columns {
+        d.refs(column_refs(c, known));
+    }
+    for c in &from.columns {
+        d.old_refs.extend(column_refs(c, known));
+    }
 }
 
 /// Tables and materialized views both carry indexes and triggers.

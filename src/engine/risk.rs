@@ -286,6 +286,7 @@ pub fn subject(change: &Change) -> String {
     let col = |t: &QualifiedName, c: &str| format!("{t}.{c}");
     let list = |c: &[String]| c.join(", ");
     match change {
+        RebuildTable { table, .. } => format!("REBUILD TABLE {table}"),
         CreateSchema { name } => format!("CREATE SCHEMA {name}"),
         DropSchema { name } => format!("DROP SCHEMA {name}"),
         CreateExtension { extension } => format!("CREATE EXTENSION {}", extension.name),
@@ -810,6 +811,21 @@ impl<'a> Rules<'a> {
                         "checks every row under an ACCESS EXCLUSIVE lock; fails on rows it rejects",
                         NOT_VALID_HINT,
                     )
+                }
+            }
+            RebuildTable { replaces, .. } => {
+                // As risky as the worst change it carries out, and never less than a copy of
+                // every row under a write lock.
+                let worst = replaces
+                    .iter()
+                    .map(|r| self.rule(r))
+                    .max_by_key(|r| r.assessment.level);
+                match worst {
+                    Some(r) if r.assessment.level > RiskLevel::Caution => r,
+                    _ => caution(
+                        "rebuilds the table (new table, copy every row, drop, rename): writers wait until it commits",
+                        "run it when writes can wait; the rebuild is one transaction, all or nothing",
+                    ),
                 }
             }
             RenameConstraint { .. } | RenameIndex { .. } => {

@@ -292,6 +292,19 @@ pub enum Change {
         table: QualifiedName,
         policy: Policy,
     },
+    /// SQLite: a table rebuilt by the documented procedure (new table with SOURCE's definition,
+    /// rows copied, old table dropped, new one renamed, indexes and triggers recreated), because
+    /// what `replaces` asks for cannot be done in place. `from` is TARGET's table, `to` SOURCE's;
+    /// `renamed` maps TARGET column names to SOURCE's (a table rename is `from.name` → `to.name`).
+    RebuildTable {
+        table: QualifiedName,
+        from: Box<Table>,
+        to: Box<Table>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        renamed: Vec<(String, String)>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        replaces: Vec<Change>,
+    },
     /// An object that only one side can describe, or that sluice cannot change: reported, never acted on.
     Unsupported {
         object_kind: String,
@@ -427,6 +440,7 @@ impl Change {
             SetLogged { .. } => "set_logged",
             CreatePolicy { .. } => "create_policy",
             DropPolicy { .. } => "drop_policy",
+            RebuildTable { .. } => "rebuild_table",
             Unsupported { .. } => "unsupported",
         }
     }
@@ -454,6 +468,25 @@ impl Change {
             RebuildEnum { from, to, .. } if from.labels.iter().any(|l| !to.labels.contains(l)) => {
                 Some("remove-enum-value")
             }
+            RebuildTable {
+                from,
+                to,
+                renamed,
+                replaces,
+                ..
+            } => replaces
+                .iter()
+                .find_map(Change::destructive_kind)
+                .or_else(|| {
+                    from.columns
+                        .iter()
+                        .any(|c| {
+                            c.generated.is_none()
+                                && to.column(&c.name).is_none()
+                                && !renamed.iter().any(|(o, _)| *o == c.name)
+                        })
+                        .then_some("drop-column")
+                }),
             _ => None,
         }
     }
@@ -699,6 +732,31 @@ impl Change {
             },
             CreatePolicy { table, policy } => DropPolicy { table, policy },
             DropPolicy { table, policy } => CreatePolicy { table, policy },
+            RebuildTable {
+                table,
+                from,
+                to,
+                renamed,
+                replaces,
+            } => {
+                let mut back = Vec::new();
+                for r in replaces.iter().rev() {
+                    back.extend(r.inverse()?);
+                }
+                if self.is_destructive() {
+                    return Err(format!(
+                        "table {} is rebuilt without some of its data",
+                        to.name
+                    ));
+                }
+                RebuildTable {
+                    table: QualifiedName::new(table.schema, from.name.clone()),
+                    from: to,
+                    to: from,
+                    renamed: renamed.into_iter().map(|(a, b)| (b, a)).collect(),
+                    replaces: back,
+                }
+            }
             Unsupported { .. } => return Ok(Vec::new()),
         }])
     }
@@ -808,7 +866,8 @@ impl Change {
             | SetRowSecurity { table, .. }
             | SetLogged { table, .. }
             | CreatePolicy { table, .. }
-            | DropPolicy { table, .. } => table.schema.clone(),
+            | DropPolicy { table, .. }
+            | RebuildTable { table, .. } => table.schema.clone(),
             SetComment { target, .. } => match target {
                 CommentTarget::Schema { name } => name.clone(),
                 CommentTarget::Table { table } | CommentTarget::Column { table, .. } => {
@@ -893,7 +952,8 @@ impl Change {
             | DetachPartition { table, .. }
             | SetInherit { table, .. }
             | SetRowSecurity { table, .. }
-            | SetLogged { table, .. } => table.to_string(),
+            | SetLogged { table, .. }
+            | RebuildTable { table, .. } => table.to_string(),
             CreatePolicy { table, policy } | DropPolicy { table, policy } => q(table, &policy.name),
             SetComment { target, .. } => match target {
                 CommentTarget::Schema { name } => name.clone(),
@@ -936,7 +996,8 @@ impl Change {
             | DetachPartition { .. }
             | SetInherit { .. }
             | SetRowSecurity { .. }
-            | SetLogged { .. } => "table",
+            | SetLogged { .. }
+            | RebuildTable { .. } => "table",
             AddColumn { .. }
             | DropColumn { .. }
             | RenameColumn { .. }
@@ -1008,7 +1069,8 @@ impl Change {
             | SetRowSecurity { table, .. }
             | SetLogged { table, .. }
             | CreatePolicy { table, .. }
-            | DropPolicy { table, .. } => Some(table.clone()),
+            | DropPolicy { table, .. }
+            | RebuildTable { table, .. } => Some(table.clone()),
             SetComment {
                 target: CommentTarget::Table { table } | CommentTarget::Column { table, .. },
                 ..
@@ -1243,6 +1305,25 @@ impl Change {
                 format!("create policy {} for {}", policy.name, policy.command)
             }
             DropPolicy { policy, .. } => format!("drop policy {}", policy.name),
+            RebuildTable {
+                from, to, replaces, ..
+            } => {
+                let mut what: Vec<String> = replaces.iter().map(Change::describe).collect();
+                if from.without_rowid != to.without_rowid {
+                    what.push(
+                        if to.without_rowid {
+                            "WITHOUT ROWID"
+                        } else {
+                            "with rowid"
+                        }
+                        .into(),
+                    );
+                }
+                if from.strict != to.strict {
+                    what.push(if to.strict { "STRICT" } else { "not STRICT" }.into());
+                }
+                format!("rebuild table {} ({})", to.name, what.join("; "))
+            }
             Unsupported {
                 object_kind,
                 detail,

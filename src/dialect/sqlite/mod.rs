@@ -1,5 +1,9 @@
-//! SQLite 3.35+: introspection, the CREATE-statement parser it relies on, and type families.
+//! SQLite 3.35+: introspection, the CREATE-statement parser it relies on, type families, and
+//! plans: `prepare` (what becomes a table rebuild), `render` (SQL) and `apply` (one transaction).
 
+pub mod apply;
 pub mod inspect;
 pub mod parse;
+pub mod prepare;
+pub mod render;
 pub mod types;

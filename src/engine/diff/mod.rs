@@ -716,6 +716,16 @@ impl<'a> Differ<'a> {
                 logged: !new.unlogged,
             });
         }
+        if old.without_rowid != new.without_rowid || old.strict != new.strict {
+            // SQLite table options: only a rebuild of the table changes them.
+            self.out.push(Change::RebuildTable {
+                table: qn.clone(),
+                from: Box::new(old.clone()),
+                to: Box::new(new.clone()),
+                renamed: Vec::new(),
+                replaces: Vec::new(),
+            });
+        }
         // A partition's columns follow its parent's: only the parent's column changes are made.
         let columns_follow_parent = new.partition_of.is_some() && old.partition_of.is_some();
         if !columns_follow_parent {
