@@ -99,3 +99,41 @@ async fn chinook_is_the_same_schema_in_every_dialect() {
         view.describe()
     );
 }
+
+#[tokio::test]
+async fn postgres_chinook_planned_into_an_empty_sqlite_database_converges() {
+    let Some(pg_sql) = support::fixture("chinook/postgres.sql") else {
+        return;
+    };
+    let pg = support::pg_db();
+    pg.load(&pg_sql);
+    let lite = support::sqlite_db();
+    let source = inspect(&pg.url()).await;
+    let target = inspect(&lite.url()).await;
+    let opts = DiffOptions::default();
+    let plan = schema::plan(&target, &source, &opts).expect("plan");
+    assert!(plan.steps.len() >= 11, "{} steps", plan.steps.len());
+    let db = DbUrl::parse(&lite.url())
+        .expect("url")
+        .connect(Access::ReadWrite)
+        .await
+        .expect("connect");
+    sluice::engine::apply::apply(&db, &plan.steps, &Default::default())
+        .await
+        .unwrap_or_else(|e| panic!("apply: {e}"));
+    db.close().await;
+    let after = inspect(&lite.url()).await;
+    let left = real(schema::changes(&after, &source, &opts));
+    assert!(left.is_empty(), "not converged:\n{}", left.join("\n"));
+    let second = schema::plan(&after, &source, &opts).expect("second plan");
+    assert!(second.steps.iter().all(|s| s.sql.is_empty()), "second plan not empty");
+    // Types in SQLite's spelling, keys and foreign keys in place.
+    assert_eq!(
+        lite.query("SELECT type FROM pragma_table_info('track') WHERE name = 'unit_price'"),
+        "NUMERIC(10,2)"
+    );
+    assert_eq!(
+        lite.query("SELECT count(*) FROM pragma_foreign_key_list('track')"),
+        "3"
+    );
+}
