@@ -126,7 +126,10 @@ async fn postgres_chinook_planned_into_an_empty_sqlite_database_converges() {
     let left = real(schema::changes(&after, &source, &opts));
     assert!(left.is_empty(), "not converged:\n{}", left.join("\n"));
     let second = schema::plan(&after, &source, &opts).expect("second plan");
-    assert!(second.steps.iter().all(|s| s.sql.is_empty()), "second plan not empty");
+    assert!(
+        second.steps.iter().all(|s| s.sql.is_empty()),
+        "second plan not empty"
+    );
     // Types in SQLite's spelling, keys and foreign keys in place.
     assert_eq!(
         lite.query("SELECT type FROM pragma_table_info('track') WHERE name = 'unit_price'"),

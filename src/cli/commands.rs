@@ -182,14 +182,40 @@ async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
     let plan = crate::engine::schema::plan(&b, &a, &Default::default())?;
     print!("{}", schema::render_sql(&plan));
     println!();
-    if keep {
+    // The pack a DBA would review and hand on: written exactly as `sluice schema plan` does.
+    let pack_dir = dir.join("pack");
+    schema::plan(
+        &Profiles::default(),
+        schema::PlanArgs {
+            source: &pair.source_url(),
+            target: &pair.target_url(),
+            out: &pack_dir,
+            allow_destructive: false,
+            allow: Vec::new(),
+            graph: false,
+            opts: Default::default(),
+            filter: Filter::default(),
+        },
+    )
+    .await?;
+    println!("Migration pack: {}", pack_dir.display());
+    println!("  up.sql, down.sql, changelog.md, plan.json, graph.dot — destructive steps are");
+    println!("  commented out. To include them and apply (one transaction, all or nothing):");
+    println!(
+        "  sluice schema plan {} {} --out {} --allow-destructive",
+        pair.source_url(),
+        pair.target_url(),
+        pack_dir.display()
+    );
+    println!(
+        "  sluice apply {} --target {} --allow-destructive",
+        pack_dir.display(),
+        pair.target_url()
+    );
+    if !keep {
         println!(
-            "Next: `sluice inspect {}` or `sluice snapshot {} --out shop.json`.",
-            pair.target_url(),
-            pair.source_url()
+            "(The demo databases and pack are removed on exit; `sluice demo --dir DIR` keeps them.)"
         );
-    } else {
-        println!("(The demo databases are removed on exit; `sluice demo --dir DIR` keeps them.)");
     }
     Ok(exit::OK)
 }
