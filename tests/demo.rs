@@ -77,6 +77,12 @@ fn demo_builds_the_pair_and_summarizes_both_catalogs() {
         target.query("SELECT name FROM customers WHERE id = 4"),
         "Zoë Ålander"
     );
+    // The pack is written and the way to apply it shown.
+    assert!(stdout.contains("Migration pack:"), "{stdout}");
+    for f in ["up.sql", "down.sql", "changelog.md", "plan.json", "graph.dot"] {
+        assert!(keep.join("pack").join(f).is_file(), "pack/{f} missing");
+    }
+    assert!(stdout.contains("sluice apply "), "{stdout}");
     // Running it again into the same directory refuses to overwrite.
     let again = support::sluice()
         .args(["demo", "--dir", &keep.to_string_lossy()])
