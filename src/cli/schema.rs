@@ -11,6 +11,7 @@ use serde_json::json;
 use super::Format3;
 use crate::config::Profiles;
 use crate::dialect::Access;
+use crate::dialect::journal::{self, JournalSpec};
 use crate::engine::apply::{self, ApplyOptions};
 use crate::engine::diff::DiffOptions;
 use crate::engine::pack::{self, PackOptions};
@@ -281,7 +282,27 @@ pub async fn apply(profiles: &Profiles, a: ApplyArgs<'_>) -> Result<i32> {
     let db = url.connect(Access::ReadWrite).await?;
     let filter = Filter::default();
     let now = crate::dialect::inspect(&db, &filter).await?;
-    if now.fingerprint() != pack.manifest.fingerprints.target {
+    // Databases that cannot roll DDL back keep a journal next to the pack, to resume a stopped run.
+    let transactional = crate::dialect::capabilities(db.dialect()).transactional_ddl;
+    let journal = if transactional {
+        None
+    } else {
+        Some(JournalSpec::for_pack(a.dir, url.display())?)
+    };
+    let start = match &journal {
+        Some(spec) => journal::start(spec, &now.fingerprint())?,
+        None => journal::Start::Fresh,
+    };
+    if start == journal::Start::Done {
+        db.close().await;
+        eprintln!(
+            "every step of this pack is applied to {} already (see {}); nothing to do.",
+            url.display(),
+            a.dir.join(journal::JOURNAL_FILE).display()
+        );
+        return Ok(exit::OK);
+    }
+    if start == journal::Start::Fresh && now.fingerprint() != pack.manifest.fingerprints.target {
         let drift = schema::changes(&pack.target, &now, &DiffOptions::default());
         let what: Vec<String> = drift
             .iter()
@@ -298,6 +319,21 @@ pub async fn apply(profiles: &Profiles, a: ApplyArgs<'_>) -> Result<i32> {
                 String::new()
             }
         )));
+    }
+    if let Some(spec) = &journal {
+        eprintln!(
+            "TARGET ({}) commits every DDL statement on its own: this apply is NOT transactional. \
+             Steps run one at a time; if one fails, the steps before it stay applied, {} records \
+             them, and running this apply again resumes at the failed step.",
+            db.dialect(),
+            spec.path.display()
+        );
+        if let journal::Start::Resume { applied, total } = start {
+            eprintln!(
+                "resuming: {applied} of {total} steps were applied by an earlier run; starting at step {}.",
+                applied + 1
+            );
+        }
     }
     if !a.yes && !a.dry_run {
         if !std::io::stdin().is_terminal() {
@@ -325,7 +361,7 @@ pub async fn apply(profiles: &Profiles, a: ApplyArgs<'_>) -> Result<i32> {
         statement_timeout: a.statement_timeout,
         dry_run: a.dry_run,
     };
-    let report = apply::apply(&db, &steps, &opts).await;
+    let report = apply::apply_with_journal(&db, &steps, &opts, journal.as_ref()).await;
     let report = match report {
         Ok(r) => r,
         Err(e) => {

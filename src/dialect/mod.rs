@@ -3,6 +3,7 @@
 //! [`Db`], [`inspect`] and the pure helpers.
 
 pub mod db;
+pub mod journal;
 pub mod mysql;
 pub mod postgres;
 pub mod quote;
@@ -47,7 +48,7 @@ pub fn capabilities(d: Dialect) -> Capabilities {
         },
         Dialect::Mysql => Capabilities {
             transactional_ddl: false,
-            renders: false,
+            renders: true,
         },
     }
 }
@@ -60,9 +61,10 @@ pub struct RenderCtx<'a> {
 
 /// Rewrites a diff's changes into the ones the dialect can carry out (SQLite turns most table
 /// alterations into one rebuild per table). Runs before the plan is ordered.
-pub fn prepare(d: Dialect, changes: Vec<Change>, _ctx: &RenderCtx) -> Vec<Change> {
+pub fn prepare(d: Dialect, changes: Vec<Change>, ctx: &RenderCtx) -> Vec<Change> {
     match d {
-        Dialect::Postgres | Dialect::Mysql | Dialect::Sqlite => changes,
+        Dialect::Mysql => mysql::prepare::prepare(changes, ctx),
+        Dialect::Postgres | Dialect::Sqlite => changes,
     }
 }
 
@@ -70,14 +72,22 @@ pub fn prepare(d: Dialect, changes: Vec<Change>, _ctx: &RenderCtx) -> Vec<Change
 pub fn render(d: Dialect, change: &Change, ctx: &RenderCtx) -> Vec<String> {
     match d {
         Dialect::Postgres => postgres::render::render(change, ctx),
-        Dialect::Mysql | Dialect::Sqlite => Vec::new(),
+        Dialect::Mysql => mysql::render::render(change, ctx),
+        Dialect::Sqlite => Vec::new(),
     }
 }
 
-/// Runs planned steps against a database, the way that database allows.
-pub async fn apply(db: &Db, steps: &[Step], opts: &ApplyOptions) -> Result<ApplyReport> {
+/// Runs planned steps against a database, the way that database allows. Databases whose DDL is
+/// not transactional keep `journal` (when given) so that a re-run resumes where one stopped.
+pub async fn apply(
+    db: &Db,
+    steps: &[Step],
+    opts: &ApplyOptions,
+    journal: Option<&journal::JournalSpec>,
+) -> Result<ApplyReport> {
     match db {
         Db::Pg(pool) => postgres::apply::apply(pool, steps, opts).await,
+        Db::My(pool) => mysql::apply::apply(pool, steps, opts, journal).await,
         other => Err(Error::usage(format!(
             "apply to {} is not supported yet",
             other.dialect()

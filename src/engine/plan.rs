@@ -102,6 +102,7 @@ pub fn phase(c: &Change) -> u32 {
         CreateSequence { .. } => 24,
         CreateFunction { .. } | ReplaceFunction { .. } => 25,
         RenameTable { .. } => 30,
+        AlterTableOptions { .. } => 35,
         RenameColumn { .. } => 31,
         CreateTable { .. } => 40,
         AddColumn { .. } => 41,
@@ -453,6 +454,19 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
                 }
             }
         }
+        AlterTableOptions { table, from, to } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.touches.push(Key::Shape(table.clone()));
+            // A new default character set or collation is given to the columns that inherit it
+            // (MySQL): they must exist under their final names first.
+            if from.charset != to.charset || from.collation != to.collation {
+                if let Some(t) = source.table(&table.schema, &table.name) {
+                    for c in t.columns.iter().filter(|c| c.collation.is_none()) {
+                        d.requires.push(Key::Column(table.clone(), c.name.clone()));
+                    }
+                }
+            }
+        }
         AddColumn { table, column } => {
             d.requires.push(Key::Table(table.clone()));
             d.provides
@@ -626,6 +640,10 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             {
                 d.requires.push(k);
             }
+            // An index that can serve the foreign key comes first (MySQL would otherwise create
+            // one of its own, named after the constraint).
+            d.requires
+                .extend(supporting_keys(table, &foreign_key.columns, source));
             d.provides
                 .push(Key::Constraint(table.clone(), foreign_key.name.clone()));
         }
@@ -638,6 +656,9 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             {
                 d.old_refs.push(k);
             }
+            // MySQL refuses to drop an index a foreign key still uses.
+            d.old_refs
+                .extend(supporting_keys(table, &foreign_key.columns, target));
         }
         CreateIndex { table, index } => {
             d.requires.push(relation_key(table, source));
@@ -815,6 +836,33 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
     d
 }
 
+/// Unique constraints and indexes of `table` whose leading columns are `columns`: those that can
+/// serve a foreign key over them.
+fn supporting_keys(table: &QualifiedName, columns: &[String], cat: &Catalog) -> Vec<Key> {
+    let Some(t) = cat.table(&table.schema, &table.name) else {
+        return Vec::new();
+    };
+    let leads = |keys: &[String]| keys.len() >= columns.len() && keys[..columns.len()] == *columns;
+    let mut out = Vec::new();
+    for u in &t.uniques {
+        if leads(&u.columns) {
+            out.push(Key::Constraint(table.clone(), u.name.clone()));
+        }
+    }
+    for i in &t.indexes {
+        let keys: Vec<String> = i
+            .keys
+            .iter()
+            .take_while(|k| !k.expression)
+            .map(|k| k.key.clone())
+            .collect();
+        if leads(&keys) {
+            out.push(Key::Index(tq(&table.schema, &i.name)));
+        }
+    }
+    out
+}
+
 /// Tables and materialized views both carry indexes and triggers.
 fn relation_key(q: &QualifiedName, cat: &Catalog) -> Key {
     match cat.schema(&q.schema).and_then(|s| s.view(&q.name)) {
@@ -830,6 +878,8 @@ pub fn build(
     source: &Catalog,
     render: impl Fn(&Change) -> Vec<String>,
 ) -> Result<Vec<Step>, Cycle> {
+    // Changes name SOURCE's objects in TARGET's default schema (two MySQL databases differ in name).
+    let source = &super::diff::align_default_schema(target, source);
     let known = Known::new(&[target, source]);
     let all: Vec<Deps> = changes
         .iter()

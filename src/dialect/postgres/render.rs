@@ -469,7 +469,8 @@ pub fn render(change: &Change, ctx: &RenderCtx) -> Vec<String> {
         DropPolicy { table, policy } => {
             vec![format!("DROP POLICY {} ON {}", id(&policy.name), qn(table))]
         }
-        Unsupported { .. } => vec![],
+        // MySQL table options: PostgreSQL has none.
+        AlterTableOptions { .. } | Unsupported { .. } => vec![],
     }
 }
 
