@@ -316,13 +316,19 @@ fn a_failing_step_stops_the_apply_and_a_rerun_resumes_after_the_fix() {
         .position(|s| s["kind"] == "add_unique")
         .expect("a unique step")
         + 1;
-    assert!(k > 1 && k < n, "the failing step is in the middle: {k} of {n}");
+    assert!(
+        k > 1 && k < n,
+        "the failing step is in the middle: {k} of {n}"
+    );
 
     // Fails at step k: exit 6, k-1 of n applied, the step named; the journal says the same.
     let o = run(&["apply", &p, "--target", &t.url(), "--yes"]);
     assert_eq!(o.status.code(), Some(6), "{}", err(&o));
     let e = err(&o);
-    assert!(e.contains("NOT transactional"), "says so before applying: {e}");
+    assert!(
+        e.contains("NOT transactional"),
+        "says so before applying: {e}"
+    );
     assert!(
         e.contains(&format!("step {k} of {n} failed")),
         "names the failed step: {e}"
@@ -335,7 +341,10 @@ fn a_failing_step_stops_the_apply_and_a_rerun_resumes_after_the_fix() {
     assert!(!e.contains(support::MY_PASSWORD), "password in output");
     let j = journal(&pack);
     assert_eq!(j["format"], "sluice-journal");
-    assert!(!j.to_string().contains(support::MY_PASSWORD), "password in the journal");
+    assert!(
+        !j.to_string().contains(support::MY_PASSWORD),
+        "password in the journal"
+    );
     let r = the_run(&j);
     assert_eq!(r["status"], "stopped", "{r}");
     assert_eq!(r["applied"], k - 1, "{r}");

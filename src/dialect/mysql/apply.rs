@@ -20,8 +20,8 @@ use sqlx::mysql::MySqlPool;
 
 use crate::dialect::journal::{self, Failure, JournalSpec, Run, RunStatus, StepRecord};
 use crate::error::{Error, Result, one_line};
-use crate::model::plan::{ApplyOptions, ApplyReport, Step};
 use crate::model::Filter;
+use crate::model::plan::{ApplyOptions, ApplyReport, Step};
 
 /// How long past the statement timeout we wait before stopping a statement ourselves.
 const GRACE: Duration = Duration::from_secs(2);
@@ -187,7 +187,9 @@ pub async fn apply(
 
 /// TARGET's schema fingerprint as it stands, for the journal (none if it cannot be read).
 async fn fingerprint(pool: &MySqlPool) -> Option<String> {
-    let mut cat = super::inspect::inspect(pool, &Filter::default()).await.ok()?;
+    let mut cat = super::inspect::inspect(pool, &Filter::default())
+        .await
+        .ok()?;
     cat.normalize_order();
     Some(cat.fingerprint())
 }

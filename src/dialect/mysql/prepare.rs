@@ -15,7 +15,9 @@
 
 use std::collections::BTreeSet;
 
-use super::render::{AiKey, ai_key, fk_index_renamed_with, schema_of, src_table, table_in, tgt_table};
+use super::render::{
+    AiKey, ai_key, fk_index_renamed_with, schema_of, src_table, table_in, tgt_table,
+};
 use crate::dialect::RenderCtx;
 use crate::model::change::CommentTarget;
 use crate::model::*;

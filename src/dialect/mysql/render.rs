@@ -188,7 +188,14 @@ fn keep_auto_increment(ctx: &RenderCtx, table: &str, c: &Column) -> bool {
 fn is_stringy(data_type: &str) -> bool {
     let t = data_type.trim_start().to_ascii_lowercase();
     [
-        "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set",
+        "char",
+        "varchar",
+        "tinytext",
+        "text",
+        "mediumtext",
+        "longtext",
+        "enum",
+        "set",
     ]
     .iter()
     .any(|p| {
@@ -198,7 +205,10 @@ fn is_stringy(data_type: &str) -> bool {
 }
 
 fn is_number(s: &str) -> bool {
-    let t = s.strip_prefix('-').or_else(|| s.strip_prefix('+')).unwrap_or(s);
+    let t = s
+        .strip_prefix('-')
+        .or_else(|| s.strip_prefix('+'))
+        .unwrap_or(s);
     let mut digits = 0;
     let mut dot = false;
     let mut exp = false;
@@ -233,12 +243,23 @@ fn default_sql(d: &str) -> String {
         || l.starts_with("0x")
         || matches!(l.as_str(), "null" | "true" | "false")
         || (l.starts_with("current_timestamp") && !l.contains(' '));
-    if bare { t.to_string() } else { format!("({t})") }
+    if bare {
+        t.to_string()
+    } else {
+        format!("({t})")
+    }
 }
 
 /// A column's complete definition. `table` gives the character set and collation a column
-/// without its own inherits; `ai` says whether `AUTO_INCREMENT` may be written.
-pub fn column_def(c: &Column, table: Option<&Table>, ai: bool) -> String {
+/// without its own inherits; `ai` says whether `AUTO_INCREMENT` may be written; `checks` are
+/// written into the column (MariaDB's column-level checks, which live and die with the column's
+/// definition).
+pub fn column_def(
+    c: &Column,
+    table: Option<&Table>,
+    ai: bool,
+    checks: &[&CheckConstraint],
+) -> String {
     let mut s = format!("{} {}", id(&c.name), c.data_type);
     if is_stringy(&c.data_type) {
         let charset = c
@@ -286,16 +307,114 @@ pub fn column_def(c: &Column, table: Option<&Table>, ai: bool) -> String {
     if let Some(cm) = &c.comment {
         s.push_str(&format!(" COMMENT {}", lit(cm)));
     }
+    for k in checks {
+        s.push_str(&format!(" CHECK ({})", k.expression));
+    }
     s
+}
+
+/// Whether TARGET is MariaDB, which keeps a check written with a column as part of that column:
+/// `DROP CONSTRAINT` cannot drop it, and a `MODIFY COLUMN` without it drops it.
+fn mariadb(ctx: &RenderCtx) -> bool {
+    ctx.target.flavor == "mariadb"
+}
+
+/// The backquoted names an expression mentions (MariaDB prints every column name quoted).
+fn quoted_in(expr: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = expr.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                while let Some(d) = chars.next() {
+                    if d == '\\' {
+                        chars.next();
+                    } else if d == '\'' {
+                        if chars.peek() == Some(&'\'') {
+                            chars.next();
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            }
+            '`' => {
+                let mut name = String::new();
+                while let Some(d) = chars.next() {
+                    if d == '`' {
+                        if chars.peek() == Some(&'`') {
+                            chars.next();
+                            name.push('`');
+                        } else {
+                            break;
+                        }
+                    } else {
+                        name.push(d);
+                    }
+                }
+                out.push(name);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// MariaDB's column-level checks of `column` in `t`, as far as a catalog tells them: named after
+/// the column (MariaDB names them so) and reading nothing but it. A JSON column's `json_valid`
+/// check is one.
+pub(crate) fn column_checks<'a>(t: &'a Table, column: &str) -> Vec<&'a CheckConstraint> {
+    t.checks
+        .iter()
+        .filter(|k| {
+            let names = quoted_in(&k.expression);
+            k.name == column && !names.is_empty() && names.iter().all(|n| n == column)
+        })
+        .collect()
+}
+
+/// SOURCE's definition of `c` (a column of `src`), with its column-level checks on MariaDB.
+fn source_def(ctx: &RenderCtx, c: &Column, src: Option<&Table>, ai: bool) -> String {
+    let checks = match src {
+        Some(t) if mariadb(ctx) => column_checks(t, &c.name),
+        _ => Vec::new(),
+    };
+    column_def(c, src, ai, &checks)
+}
+
+/// TARGET's definition of `c` (a column of `tgt`), keeping the column-level checks SOURCE keeps.
+fn target_def(ctx: &RenderCtx, c: &Column, tgt: &Table, ai: bool) -> String {
+    let src = src_table(ctx, &tgt.name);
+    let norm = crate::model::normalize::expr;
+    let checks: Vec<&CheckConstraint> = if mariadb(ctx) {
+        column_checks(tgt, &c.name)
+            .into_iter()
+            .filter(|k| {
+                src.is_some_and(|s| {
+                    s.checks
+                        .iter()
+                        .any(|x| x.name == k.name && norm(&x.expression) == norm(&k.expression))
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    column_def(c, Some(tgt), ai, &checks)
 }
 
 /// `MODIFY COLUMN` with SOURCE's definition of `column` (falling back to `fallback`, the column a
 /// change carries, when SOURCE does not know the table).
-fn modify(ctx: &RenderCtx, table: &QualifiedName, column: &str, fallback: Option<&Column>) -> Option<String> {
+fn modify(
+    ctx: &RenderCtx,
+    table: &QualifiedName,
+    column: &str,
+    fallback: Option<&Column>,
+) -> Option<String> {
     let src = src_table(ctx, &table.name);
     let c = src.and_then(|t| t.column(column)).or(fallback)?;
     let ai = keep_auto_increment(ctx, &table.name, c);
-    Some(format!("MODIFY COLUMN {}", column_def(c, src, ai)))
+    Some(format!("MODIFY COLUMN {}", source_def(ctx, c, src, ai)))
 }
 
 fn alter(table: &QualifiedName, clauses: Vec<String>) -> Vec<String> {
@@ -306,8 +425,16 @@ fn alter(table: &QualifiedName, clauses: Vec<String>) -> Vec<String> {
     }
 }
 
-fn modify_column(ctx: &RenderCtx, table: &QualifiedName, column: &str, fallback: Option<&Column>) -> Vec<String> {
-    alter(table, modify(ctx, table, column, fallback).into_iter().collect())
+fn modify_column(
+    ctx: &RenderCtx,
+    table: &QualifiedName,
+    column: &str,
+    fallback: Option<&Column>,
+) -> Vec<String> {
+    alter(
+        table,
+        modify(ctx, table, column, fallback).into_iter().collect(),
+    )
 }
 
 // ------------------------------------------------------------------ keys and indexes
@@ -404,12 +531,20 @@ fn ai_after_key(ctx: &RenderCtx, table: &QualifiedName, first: Option<&str>) -> 
     if !is_auto_increment(c) || keep_auto_increment(ctx, &table.name, c) {
         return None;
     }
-    Some(format!("MODIFY COLUMN {}", column_def(c, Some(src), true)))
+    Some(format!(
+        "MODIFY COLUMN {}",
+        source_def(ctx, c, Some(src), true)
+    ))
 }
 
 /// Before dropping the key `dropped` led by `first`: a TARGET column that is `AUTO_INCREMENT` and
 /// has no other key must stop being so first (MySQL refuses otherwise).
-fn ai_before_drop(ctx: &RenderCtx, table: &QualifiedName, first: Option<&str>, dropped: &AiKey) -> Option<String> {
+fn ai_before_drop(
+    ctx: &RenderCtx,
+    table: &QualifiedName,
+    first: Option<&str>,
+    dropped: &AiKey,
+) -> Option<String> {
     let first = first?;
     let tgt = tgt_table(ctx, &table.name)?;
     let c = tgt.column(first)?;
@@ -425,7 +560,7 @@ fn ai_before_drop(ctx: &RenderCtx, table: &QualifiedName, first: Option<&str>, d
     if ai_key(&rest, first).is_some() {
         return None;
     }
-    Some(format!("MODIFY COLUMN {}", column_def(c, Some(tgt), false)))
+    Some(format!("MODIFY COLUMN {}", target_def(ctx, c, tgt, false)))
 }
 
 // ------------------------------------------------------------------ render
@@ -441,8 +576,12 @@ pub fn render(change: &Change, ctx: &RenderCtx) -> Vec<String> {
         }
         AlterTableOptions { table, from, to } => alter_options(ctx, table, from, to),
         AddColumn { table, column } => add_column(ctx, table, column),
-        DropColumn { table, column } => alter(table, vec![format!("DROP COLUMN {}", id(&column.name))]),
-        RenameColumn { table, from, to, .. } => alter(
+        DropColumn { table, column } => {
+            alter(table, vec![format!("DROP COLUMN {}", id(&column.name))])
+        }
+        RenameColumn {
+            table, from, to, ..
+        } => alter(
             table,
             vec![format!("RENAME COLUMN {} TO {}", id(from), id(to))],
         ),
@@ -460,7 +599,11 @@ pub fn render(change: &Change, ctx: &RenderCtx) -> Vec<String> {
                 v.push("DROP PRIMARY KEY".to_string());
             }
             v.push(format!("ADD PRIMARY KEY ({})", cols(&primary_key.columns)));
-            v.extend(ai_after_key(ctx, table, primary_key.columns.first().map(String::as_str)));
+            v.extend(ai_after_key(
+                ctx,
+                table,
+                primary_key.columns.first().map(String::as_str),
+            ));
             alter(table, v)
         }
         DropPrimaryKey { table, primary_key } => {
@@ -482,7 +625,11 @@ pub fn render(change: &Change, ctx: &RenderCtx) -> Vec<String> {
         }
         AddUnique { table, unique } => {
             let mut v = vec![format!("ADD {}", unique_clause(unique))];
-            v.extend(ai_after_key(ctx, table, unique.columns.first().map(String::as_str)));
+            v.extend(ai_after_key(
+                ctx,
+                table,
+                unique.columns.first().map(String::as_str),
+            ));
             alter(table, v)
         }
         DropUnique { table, unique } => {
@@ -496,18 +643,17 @@ pub fn render(change: &Change, ctx: &RenderCtx) -> Vec<String> {
             v.push(format!("DROP INDEX {}", id(&unique.name)));
             alter(table, v)
         }
-        AddCheck { table, check } => alter(table, vec![format!("ADD {}", check_clause(check))]),
-        DropCheck { table, check } => {
-            alter(table, vec![format!("DROP CONSTRAINT {}", id(&check.name))])
-        }
+        AddCheck { table, check } => add_check(ctx, table, check),
+        DropCheck { table, check } => drop_check(ctx, table, check),
         RenameConstraint { table, from, to } => rename_constraint(ctx, table, from, to),
         RenameIndex { table, from, to } => alter(
             table,
             vec![format!("RENAME INDEX {} TO {}", id(from), id(to))],
         ),
-        AddForeignKey { table, foreign_key } => {
-            alter(table, vec![format!("ADD {}", fk_clause(ctx, table, foreign_key))])
-        }
+        AddForeignKey { table, foreign_key } => alter(
+            table,
+            vec![format!("ADD {}", fk_clause(ctx, table, foreign_key))],
+        ),
         DropForeignKey { table, foreign_key } => alter(
             table,
             vec![format!("DROP FOREIGN KEY {}", id(&foreign_key.name))],
@@ -599,7 +745,20 @@ fn table_options(t: &Table) -> String {
 }
 
 fn create_table(t: &Table, ctx: &RenderCtx) -> String {
-    let mut items: Vec<String> = t.columns.iter().map(|c| column_def(c, Some(t), true)).collect();
+    let mut inline: Vec<&str> = Vec::new();
+    let mut items: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| {
+            let checks = if mariadb(ctx) {
+                column_checks(t, &c.name)
+            } else {
+                Vec::new()
+            };
+            inline.extend(checks.iter().map(|k| k.name.as_str()));
+            column_def(c, Some(t), true, &checks)
+        })
+        .collect();
     if let Some(pk) = &t.primary_key {
         items.push(format!("PRIMARY KEY ({})", cols(&pk.columns)));
     }
@@ -616,7 +775,11 @@ fn create_table(t: &Table, ctx: &RenderCtx) -> String {
             }
         }
     }
-    for c in &t.checks {
+    for c in t
+        .checks
+        .iter()
+        .filter(|c| !inline.contains(&c.name.as_str()))
+    {
         items.push(check_clause(c));
     }
     format!(
@@ -627,6 +790,49 @@ fn create_table(t: &Table, ctx: &RenderCtx) -> String {
     )
 }
 
+/// A MariaDB column-level check is part of its column: added with a `MODIFY COLUMN`.
+fn add_check(ctx: &RenderCtx, table: &QualifiedName, check: &CheckConstraint) -> Vec<String> {
+    if mariadb(ctx) {
+        if let Some(src) = src_table(ctx, &table.name) {
+            if let Some(c) = src.column(&check.name) {
+                if column_checks(src, &c.name)
+                    .iter()
+                    .any(|k| k.name == check.name)
+                {
+                    return modify_column(ctx, table, &c.name, None);
+                }
+            }
+        }
+    }
+    alter(table, vec![format!("ADD {}", check_clause(check))])
+}
+
+/// A MariaDB column-level check goes with a `MODIFY COLUMN` that leaves it out.
+fn drop_check(ctx: &RenderCtx, table: &QualifiedName, check: &CheckConstraint) -> Vec<String> {
+    if mariadb(ctx) {
+        if let Some(tgt) = tgt_table(ctx, &table.name) {
+            if let Some(c) = tgt.column(&check.name) {
+                if column_checks(tgt, &c.name)
+                    .iter()
+                    .any(|k| k.name == check.name)
+                {
+                    let mut without = tgt.clone();
+                    without.checks.retain(|k| k.name != check.name);
+                    let ai = is_auto_increment(c);
+                    return alter(
+                        table,
+                        vec![format!(
+                            "MODIFY COLUMN {}",
+                            target_def(ctx, c, &without, ai)
+                        )],
+                    );
+                }
+            }
+        }
+    }
+    alter(table, vec![format!("DROP CONSTRAINT {}", id(&check.name))])
+}
+
 fn add_column(ctx: &RenderCtx, table: &QualifiedName, column: &Column) -> Vec<String> {
     let src = src_table(ctx, &table.name);
     let c = src.and_then(|t| t.column(&column.name)).unwrap_or(column);
@@ -634,7 +840,7 @@ fn add_column(ctx: &RenderCtx, table: &QualifiedName, column: &Column) -> Vec<St
     if is_auto_increment(c) {
         // Added with the key that carries it (MySQL wants both at once); `prepare` took that
         // key's own change out of the plan.
-        v.push(format!("ADD COLUMN {}", column_def(c, src, true)));
+        v.push(format!("ADD COLUMN {}", source_def(ctx, c, src, true)));
         if let Some(t) = src {
             if let Some(k) = ai_key(t, &c.name) {
                 if k == AiKey::Primary
@@ -646,12 +852,17 @@ fn add_column(ctx: &RenderCtx, table: &QualifiedName, column: &Column) -> Vec<St
             }
         }
     } else {
-        v.push(format!("ADD COLUMN {}", column_def(c, src, false)));
+        v.push(format!("ADD COLUMN {}", source_def(ctx, c, src, false)));
     }
     alter(table, v)
 }
 
-fn alter_options(ctx: &RenderCtx, table: &QualifiedName, from: &TableOptions, to: &TableOptions) -> Vec<String> {
+fn alter_options(
+    ctx: &RenderCtx,
+    table: &QualifiedName,
+    from: &TableOptions,
+    to: &TableOptions,
+) -> Vec<String> {
     let mut v = Vec::new();
     if from.engine != to.engine {
         if let Some(e) = &to.engine {
@@ -676,13 +887,14 @@ fn alter_options(ctx: &RenderCtx, table: &QualifiedName, from: &TableOptions, to
             let mut probe = src.clone();
             probe.charset = to.charset.clone();
             probe.collation = to.collation.clone();
-            for c in src
-                .columns
-                .iter()
-                .filter(|c| c.collation.is_none() && c.charset.is_none() && is_stringy(&c.data_type))
-            {
+            for c in src.columns.iter().filter(|c| {
+                c.collation.is_none() && c.charset.is_none() && is_stringy(&c.data_type)
+            }) {
                 let ai = keep_auto_increment(ctx, &table.name, c);
-                v.push(format!("MODIFY COLUMN {}", column_def(c, Some(&probe), ai)));
+                v.push(format!(
+                    "MODIFY COLUMN {}",
+                    source_def(ctx, c, Some(&probe), ai)
+                ));
             }
         }
     }
@@ -691,7 +903,12 @@ fn alter_options(ctx: &RenderCtx, table: &QualifiedName, from: &TableOptions, to
 
 /// Stored and virtual cannot be swapped in place, nor can a virtual column become a plain one (or
 /// the other way round): the column is dropped and added again, with the indexes over it.
-fn alter_generated(ctx: &RenderCtx, table: &QualifiedName, from: &Column, to: &Column) -> Vec<String> {
+fn alter_generated(
+    ctx: &RenderCtx,
+    table: &QualifiedName,
+    from: &Column,
+    to: &Column,
+) -> Vec<String> {
     let in_place = match (&from.generated, &to.generated) {
         (Some(a), Some(b)) => a.stored == b.stored,
         (Some(a), None) => a.stored,
@@ -707,7 +924,13 @@ fn alter_generated(ctx: &RenderCtx, table: &QualifiedName, from: &Column, to: &C
     let mut drops = Vec::new();
     let mut adds = Vec::new();
     if let (Some(src), Some(tgt)) = (src, tgt) {
-        let renamed = |k: &str| if k == from.name { to.name.clone() } else { k.to_string() };
+        let renamed = |k: &str| {
+            if k == from.name {
+                to.name.clone()
+            } else {
+                k.to_string()
+            }
+        };
         for i in &src.indexes {
             if !i.keys.iter().any(|k| !k.expression && k.key == to.name) {
                 continue;
@@ -732,7 +955,8 @@ fn alter_generated(ctx: &RenderCtx, table: &QualifiedName, from: &Column, to: &C
                 continue;
             }
             let kept = tgt.uniques.iter().any(|v| {
-                v.name == u.name && v.columns.iter().map(|k| renamed(k)).collect::<Vec<_>>() == u.columns
+                v.name == u.name
+                    && v.columns.iter().map(|k| renamed(k)).collect::<Vec<_>>() == u.columns
             });
             if kept {
                 drops.push(format!("DROP INDEX {}", id(&u.name)));
@@ -742,7 +966,7 @@ fn alter_generated(ctx: &RenderCtx, table: &QualifiedName, from: &Column, to: &C
     }
     let mut v = drops;
     v.push(format!("DROP COLUMN {}", id(&to.name)));
-    v.push(format!("ADD COLUMN {}", column_def(c, src, false)));
+    v.push(format!("ADD COLUMN {}", source_def(ctx, c, src, false)));
     v.extend(adds);
     alter(table, v)
 }
@@ -836,15 +1060,26 @@ fn rename_constraint(ctx: &RenderCtx, table: &QualifiedName, from: &str, to: &st
 /// A foreign key renamed `from` → `to` whose index (named after it, as MySQL names the index it
 /// makes for a foreign key) is renamed the same way: both happen in one statement, since MySQL
 /// would otherwise replace the index on its own (see `prepare`).
-pub(crate) fn fk_index_renamed_with(ctx: &RenderCtx, table: &QualifiedName, from: &str, to: &str) -> bool {
-    let src_has = src_table(ctx, &table.name).is_some_and(|t| t.index(to).is_some() && t.index(from).is_none());
-    let tgt_has = tgt_table(ctx, &table.name).is_some_and(|t| t.index(from).is_some() && t.index(to).is_none());
+pub(crate) fn fk_index_renamed_with(
+    ctx: &RenderCtx,
+    table: &QualifiedName,
+    from: &str,
+    to: &str,
+) -> bool {
+    let src_has = src_table(ctx, &table.name)
+        .is_some_and(|t| t.index(to).is_some() && t.index(from).is_none());
+    let tgt_has = tgt_table(ctx, &table.name)
+        .is_some_and(|t| t.index(from).is_some() && t.index(to).is_none());
     src_has && tgt_has
 }
 
 fn create_view(v: &View, replace: bool) -> String {
     let body = v.definition.trim().trim_end_matches(';').trim();
-    let mut s = String::from(if replace { "CREATE OR REPLACE" } else { "CREATE" });
+    let mut s = String::from(if replace {
+        "CREATE OR REPLACE"
+    } else {
+        "CREATE"
+    });
     for o in &v.options {
         match o.split_once('=') {
             Some(("algorithm", a)) => s.push_str(&format!(" ALGORITHM={}", a.to_ascii_uppercase())),
@@ -869,7 +1104,11 @@ fn routine_word(k: RoutineKind) -> &'static str {
 }
 
 fn routine_definition(f: &Function) -> String {
-    f.definition.trim().trim_end_matches(';').trim_end().to_string()
+    f.definition
+        .trim()
+        .trim_end_matches(';')
+        .trim_end()
+        .to_string()
 }
 
 fn drop_routine(f: &Function) -> String {
@@ -938,7 +1177,7 @@ mod tests {
             ..Table::default()
         };
         assert_eq!(
-            column_def(&c, Some(&t), true),
+            column_def(&c, Some(&t), true, &[]),
             "`größe` varchar(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL DEFAULT 'it''s' COMMENT 'a `b` ''c'''"
         );
     }
