@@ -238,6 +238,17 @@ async fn every_mysql_fixture_converges() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chinook_from_an_empty_database() {
+    let Some(chinook) = support::fixture("chinook/mysql.sql") else {
+        return;
+    };
+    let a = support::mysql_db();
+    let b = support::mysql_db();
+    b.load(&chinook);
+    converge(&a, &b).await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chinook_to_chinook_with_drift_of_every_kind() {
     let Some(chinook) = support::fixture("chinook/mysql.sql") else {
         return;

@@ -863,6 +863,16 @@ fn supporting_keys(table: &QualifiedName, columns: &[String], cat: &Catalog) -> 
     out
 }
 
+fn is_rename(c: &Change) -> bool {
+    matches!(
+        c,
+        Change::RenameTable { .. }
+            | Change::RenameColumn { .. }
+            | Change::RenameConstraint { .. }
+            | Change::RenameIndex { .. }
+    )
+}
+
 /// Tables and materialized views both carry indexes and triggers.
 fn relation_key(q: &QualifiedName, cat: &Catalog) -> Key {
     match cat.schema(&q.schema).and_then(|s| s.view(&q.name)) {
@@ -955,7 +965,13 @@ pub fn build(
         for k in &d.removes {
             for &p in providers.get(k).unwrap_or(&empty) {
                 if p != i && !all[p].removes.contains(k) {
-                    edge(i, p);
+                    if is_rename(&changes[p]) {
+                        // What a rename brings under the new name is dropped after it (a column of
+                        // a renamed table), not before a re-creation.
+                        edge(p, i);
+                    } else {
+                        edge(i, p);
+                    }
                 }
             }
         }
@@ -1120,6 +1136,41 @@ mod tests {
         let cat = Catalog::default();
         let steps = build(&changes, &cat, &cat, |_| vec![]).expect("a plan");
         assert_eq!(steps[0].change.object(), "public.a");
+        assert_eq!(steps[1].after, vec![1]);
+    }
+
+    #[test]
+    fn a_column_of_a_renamed_table_is_dropped_after_the_rename() {
+        let col = |n: &str| Column {
+            name: n.into(),
+            ordinal: 1,
+            data_type: "integer".into(),
+            nullable: true,
+            ..Column::default()
+        };
+        let mut target = Catalog {
+            default_schema: "public".into(),
+            ..Catalog::default()
+        };
+        target.schema_mut("public").tables.push(Table {
+            name: "clients".into(),
+            columns: vec![col("id"), col("town")],
+            ..Table::default()
+        });
+        let changes = vec![
+            Change::DropColumn {
+                table: QualifiedName::new("public", "client"),
+                column: col("town"),
+            },
+            Change::RenameTable {
+                schema: "public".into(),
+                from: "clients".into(),
+                to: "client".into(),
+                score: 90,
+            },
+        ];
+        let steps = build(&changes, &target, &Catalog::default(), |_| vec![]).expect("no cycle");
+        assert_eq!(steps[0].change.kind(), "rename_table");
         assert_eq!(steps[1].after, vec![1]);
     }
 }

@@ -596,6 +596,17 @@ pub fn render(change: &Change, ctx: &RenderCtx) -> Vec<String> {
             let mut v = Vec::new();
             // `prepare` names a primary key that replaces another `PRIMARY`: one statement.
             if primary_key.name.is_some() {
+                let old_first = tgt_table(ctx, &table.name)
+                    .and_then(|t| t.primary_key.as_ref())
+                    .and_then(|p| p.columns.first().cloned());
+                if old_first.as_ref() != primary_key.columns.first() {
+                    v.extend(ai_before_drop(
+                        ctx,
+                        table,
+                        old_first.as_deref(),
+                        &AiKey::Primary,
+                    ));
+                }
                 v.push("DROP PRIMARY KEY".to_string());
             }
             v.push(format!("ADD PRIMARY KEY ({})", cols(&primary_key.columns)));
