@@ -1,9 +1,10 @@
 //! Convergence on MySQL/MariaDB: for every case in `tests/fixtures/mysql/<case>/{a.sql,b.sql}`
 //! (a = TARGET before, b = SOURCE), plan, apply to A, inspect again: the diff against B is empty,
 //! a second plan is empty, and no data is lost (row counts of every surviving table and non-null
-//! counts of every surviving or renamed column are unchanged). Chinook with drift of every kind
-//! too. And a pack that fails part-way: exit 6, the journal says how far it got, and the same pack
-//! run again after the cause is fixed applies only the rest.
+//! counts of every surviving or renamed column are unchanged); a reversible plan's reverse steps
+//! bring TARGET back. Chinook from nothing and with drift of every kind too. And a pack that fails
+//! part-way: exit 6, the journal says how far it got, and the same pack run again after the cause
+//! is fixed applies only the rest.
 
 mod support;
 
@@ -176,8 +177,57 @@ async fn converge(a: &support::MyDb, b: &support::MyDb) -> Result<(), String> {
     let after = counts(&adb, &after_cat).await?;
     check_data_kept(&before, &after, &plan.changes)
         .map_err(|e| format!("{e}\n  plan was:\n{}", sql.join("\n")))?;
+    reverse(&adb, &plan, &target).await?;
     adb.close().await;
     bdb.close().await;
+    Ok(())
+}
+
+/// Reversible plans: the reverse steps, last first, bring TARGET back to where it was.
+async fn reverse(adb: &Db, plan: &schema::SchemaPlan, target: &Catalog) -> Result<(), String> {
+    use sluice::engine::plan::{Reverse, Step};
+    let reversible = plan
+        .steps
+        .iter()
+        .all(|s| matches!(s.reverse, Reverse::Sql(_)));
+    if !reversible {
+        return Ok(());
+    }
+    let back: Vec<Step> = plan
+        .steps
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, s)| Step {
+            number: i + 1,
+            change: s.change.clone(),
+            sql: match &s.reverse {
+                Reverse::Sql(v) => v.clone(),
+                Reverse::Irreversible(_) => Vec::new(),
+            },
+            after: Vec::new(),
+            reverse: Reverse::default(),
+        })
+        .collect();
+    let back_sql: Vec<String> = back
+        .iter()
+        .flat_map(|s| s.sql.iter().map(move |q| format!("{:>3}. {q}", s.number)))
+        .collect();
+    apply(adb, &back, &ApplyOptions::default())
+        .await
+        .map_err(|e| format!("reverse: {e}\n  reverse was:\n{}", back_sql.join("\n")))?;
+    let restored = inspect(adb).await?;
+    let left: Vec<Change> = schema::changes(&restored, target, &DiffOptions::default())
+        .into_iter()
+        .filter(|c| !matches!(c, Change::Unsupported { .. }))
+        .collect();
+    if !left.is_empty() {
+        return Err(format!(
+            "reverse did not restore TARGET; still differs:\n    {}\n  reverse was:\n{}",
+            describe(&left),
+            back_sql.join("\n")
+        ));
+    }
     Ok(())
 }
 

@@ -630,6 +630,11 @@ pub fn render(change: &Change, ctx: &RenderCtx) -> Vec<String> {
             if let Some(pk) = src_table(ctx, &table.name).and_then(|t| t.primary_key.as_ref()) {
                 if pk.columns != primary_key.columns {
                     v.push(format!("ADD PRIMARY KEY ({})", cols(&pk.columns)));
+                    v.extend(ai_after_key(
+                        ctx,
+                        table,
+                        pk.columns.first().map(String::as_str),
+                    ));
                 }
             }
             alter(table, v)
