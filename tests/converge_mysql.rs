@@ -481,3 +481,62 @@ fn dry_run_is_refused_on_mysql() {
         "1"
     );
 }
+
+#[test]
+fn a_step_waiting_on_a_lock_gives_up_at_the_lock_timeout() {
+    let t = support::mysql_db();
+    let s = support::mysql_db();
+    t.exec("CREATE TABLE a (id int NOT NULL PRIMARY KEY); INSERT INTO a VALUES (1);");
+    s.exec("CREATE TABLE a (id int NOT NULL PRIMARY KEY, b int)");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pack = dir.path().join("pack");
+    let p = pack.to_string_lossy();
+    assert_eq!(
+        run(&["schema", "plan", &s.url(), &t.url(), "--out", &p])
+            .status
+            .code(),
+        Some(0)
+    );
+    // Another session holds a metadata lock on `a` (an open transaction that read it).
+    let holder = support::MyDb {
+        name: t.name.clone(),
+        port: t.port,
+    };
+    let held = std::thread::spawn(move || {
+        holder.exec("START TRANSACTION; SELECT * FROM a; SELECT SLEEP(6); COMMIT;");
+    });
+    let waited = std::time::Instant::now();
+    while t.query(
+        "SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP%'",
+    ) != "1"
+    {
+        assert!(
+            waited.elapsed().as_secs() < 10,
+            "the lock holder never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let started = std::time::Instant::now();
+    let o = run(&[
+        "apply",
+        &p,
+        "--target",
+        &t.url(),
+        "--yes",
+        "--lock-timeout",
+        "1",
+    ]);
+    let took = started.elapsed();
+    assert_eq!(o.status.code(), Some(6), "{}", err(&o));
+    assert!(err(&o).contains("Lock wait timeout"), "{}", err(&o));
+    assert!(err(&o).contains("0 of 1 steps applied"), "{}", err(&o));
+    assert!(
+        took.as_secs() < 5,
+        "gave up after {took:?}, not at the lock timeout"
+    );
+    held.join().expect("the lock holder");
+    // Once the lock is gone, the same pack runs.
+    let o = run(&["apply", &p, "--target", &t.url(), "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(err(&o).contains("TARGET now matches SOURCE"), "{}", err(&o));
+}

@@ -238,3 +238,82 @@ pub fn start(spec: &JournalSpec, now_fingerprint: &str) -> Result<Start> {
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(dir: &Path, plan: &str, target: &str) -> JournalSpec {
+        JournalSpec {
+            path: dir.join(JOURNAL_FILE),
+            plan: plan.into(),
+            target: target.into(),
+        }
+    }
+
+    fn stopped(applied: usize, fingerprint: Option<&str>) -> Run {
+        Run {
+            status: RunStatus::Stopped,
+            applied,
+            fingerprint: fingerprint.map(str::to_string),
+            ..Run::new(5)
+        }
+    }
+
+    #[test]
+    fn how_an_apply_starts() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = spec(dir.path(), "p1", "mysql://app@db/shop");
+        assert_eq!(start(&s, "f0").expect("no journal"), Start::Fresh);
+
+        save(&s, &stopped(2, Some("f2"))).expect("save");
+        assert_eq!(
+            start(&s, "f2").expect("resume"),
+            Start::Resume {
+                applied: 2,
+                total: 5
+            }
+        );
+        let e = start(&s, "other").expect_err("schema changed since");
+        assert_eq!(e.exit_code(), crate::error::exit::REFUSED);
+
+        // Another target of the same pack has a journal of its own.
+        let other = spec(dir.path(), "p1", "mysql://app@db2/shop");
+        assert_eq!(start(&other, "f0").expect("other target"), Start::Fresh);
+        save(&other, &stopped(0, Some("f0"))).expect("save");
+        assert!(run_for(&s).expect("read").is_some(), "first target kept");
+
+        // Another plan in the same directory: the old journal does not count.
+        let replanned = spec(dir.path(), "p2", "mysql://app@db/shop");
+        assert_eq!(start(&replanned, "f0").expect("new plan"), Start::Fresh);
+
+        // Killed part-way: no fingerprint to check against, refused.
+        let mut killed = stopped(3, None);
+        killed.status = RunStatus::Running;
+        save(&s, &killed).expect("save");
+        assert_eq!(
+            start(&s, "f3").expect_err("interrupted").exit_code(),
+            crate::error::exit::REFUSED
+        );
+
+        // Complete: nothing to do while TARGET is as it left it.
+        let mut done = stopped(5, Some("f5"));
+        done.status = RunStatus::Complete;
+        save(&s, &done).expect("save");
+        assert_eq!(start(&s, "f5").expect("done"), Start::Done);
+        assert_eq!(start(&s, "f0").expect("changed since"), Start::Fresh);
+
+        let text = std::fs::read_to_string(&s.path).expect("read");
+        assert!(text.contains("\"format\": \"sluice-journal\""), "{text}");
+    }
+
+    #[test]
+    fn unknown_journals_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = spec(dir.path(), "p", "t");
+        std::fs::write(&s.path, r#"{"format": "sluice-journal", "version": 99}"#).expect("write");
+        assert!(start(&s, "f").is_err());
+        std::fs::write(&s.path, r#"{"hello": 1}"#).expect("write");
+        assert_eq!(start(&s, "f").expect_err("not a journal").exit_code(), 2);
+    }
+}
