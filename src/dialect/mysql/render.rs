@@ -204,6 +204,30 @@ fn is_stringy(data_type: &str) -> bool {
     })
 }
 
+/// BLOB, TEXT, JSON and spatial types: MySQL 8 takes their defaults only in parentheses.
+fn takes_expression_default(data_type: &str) -> bool {
+    let t = data_type.trim_start().to_ascii_lowercase();
+    let name: String = t
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    name.ends_with("text")
+        || name.ends_with("blob")
+        || matches!(
+            name.as_str(),
+            "json"
+                | "geometry"
+                | "point"
+                | "linestring"
+                | "polygon"
+                | "multipoint"
+                | "multilinestring"
+                | "multipolygon"
+                | "geometrycollection"
+                | "geomcollection"
+        )
+}
+
 fn is_number(s: &str) -> bool {
     let t = s
         .strip_prefix('-')
@@ -294,7 +318,13 @@ pub fn column_def(
         None => {
             s.push_str(if c.nullable { " NULL" } else { " NOT NULL" });
             if let Some(d) = &c.default {
-                s.push_str(&format!(" DEFAULT {}", default_sql(d)));
+                let d = default_sql(d);
+                // MySQL 8 takes a default for these types only as an expression.
+                if takes_expression_default(&c.data_type) && !d.starts_with('(') {
+                    s.push_str(&format!(" DEFAULT ({d})"));
+                } else {
+                    s.push_str(&format!(" DEFAULT {d}"));
+                }
             }
             if let Some(u) = &c.on_update {
                 s.push_str(&format!(" ON UPDATE {u}"));
@@ -1168,6 +1198,9 @@ mod tests {
         assert!(!is_stringy("json"));
         assert!(!is_stringy("datetime"));
         assert!(!is_stringy("setx"));
+        assert!(takes_expression_default("mediumtext"));
+        assert!(takes_expression_default("blob"));
+        assert!(!takes_expression_default("varchar(10)"));
     }
 
     #[test]
