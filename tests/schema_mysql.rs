@@ -186,3 +186,30 @@ fn snapshot_as_source() {
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     assert_eq!(t.query("SELECT b FROM a"), "0");
 }
+
+#[test]
+fn up_sql_runs_through_the_mariadb_client() {
+    let (s, t) = pair(
+        "CREATE TABLE acct (id int NOT NULL PRIMARY KEY, balance int NOT NULL DEFAULT 0);
+         INSERT INTO acct VALUES (1, 10);",
+        "CREATE TABLE acct (id int NOT NULL PRIMARY KEY, balance int NOT NULL DEFAULT 0, note varchar(20) DEFAULT 'a;b');
+         DELIMITER //
+         CREATE TRIGGER acct_bi BEFORE INSERT ON acct FOR EACH ROW
+         BEGIN
+             IF NEW.balance < 0 THEN SET NEW.balance = 0; END IF;
+             SET NEW.note = 'x;y';
+         END//
+         CREATE PROCEDURE reset_all() BEGIN UPDATE acct SET balance = 0; UPDATE acct SET note = NULL; END//
+         DELIMITER ;",
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pack = dir.path().join("pack");
+    let p = pack.to_string_lossy();
+    let o = run(&["schema", "plan", &s.url(), &t.url(), "--out", &p]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let up = std::fs::read_to_string(pack.join("up.sql")).expect("up.sql");
+    assert!(up.contains("DELIMITER $$"), "{up}");
+    t.load(&pack.join("up.sql"));
+    let o = run(&["schema", "diff", &s.url(), &t.url(), "--exit-code"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+}

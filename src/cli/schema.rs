@@ -184,7 +184,7 @@ pub fn render_sql(plan: &SchemaPlan) -> String {
             }
         );
         for q in &step.sql {
-            let _ = writeln!(s, "{q};");
+            let _ = writeln!(s, "{}", crate::dialect::script_statement(plan.dialect, q));
         }
     }
     if plan.transactional {

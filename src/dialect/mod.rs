@@ -53,6 +53,16 @@ pub fn capabilities(d: Dialect) -> Capabilities {
     }
 }
 
+/// One statement as a client script (`psql`, `mysql`) takes it, terminator included. The MySQL
+/// client splits scripts at `;`, so a statement with `;` inside (a trigger or routine body) is
+/// written between `DELIMITER` lines.
+pub fn script_statement(d: Dialect, sql: &str) -> String {
+    match d {
+        Dialect::Mysql if sql.contains(';') => format!("DELIMITER $$\n{sql}$$\nDELIMITER ;"),
+        _ => format!("{sql};"),
+    }
+}
+
 /// What a renderer may need beyond the change itself: both catalogs.
 pub struct RenderCtx<'a> {
     pub source: &'a Catalog,
