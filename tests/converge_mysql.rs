@@ -540,3 +540,70 @@ fn a_step_waiting_on_a_lock_gives_up_at_the_lock_timeout() {
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     assert!(err(&o).contains("TARGET now matches SOURCE"), "{}", err(&o));
 }
+
+#[tokio::test]
+async fn a_step_stopped_part_way_resumes_at_its_failed_statement() {
+    use sluice::dialect::journal::{self, JournalSpec};
+    use sluice::engine::apply::apply_with_journal;
+    use sluice::engine::plan::{Reverse, Step};
+    let t = support::mysql_db();
+    t.exec(
+        "CREATE TABLE a (id int NOT NULL PRIMARY KEY, v int); INSERT INTO a VALUES (1, 1), (2, 1);",
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("plan.json"), "{}").expect("plan.json");
+    let spec = JournalSpec::for_pack(dir.path(), "mysql://test@db/a".into()).expect("spec");
+    let step = |n: usize, sql: &[&str]| Step {
+        number: n,
+        change: Change::Unsupported {
+            object_kind: "test".into(),
+            object: format!("step{n}"),
+            detail: String::new(),
+        },
+        sql: sql.iter().map(|s| s.to_string()).collect(),
+        after: Vec::new(),
+        reverse: Reverse::default(),
+    };
+    // Step 2's first statement runs, its second fails on the duplicate; a re-run of the first
+    // would fail too ("already exists"), so a resume must start at the second.
+    let steps = vec![
+        step(1, &["CREATE TABLE b (id int)"]),
+        step(
+            2,
+            &[
+                "CREATE TABLE c (id int)",
+                "ALTER TABLE a ADD UNIQUE KEY a_v (v)",
+                "CREATE TABLE d (id int)",
+            ],
+        ),
+        step(3, &["CREATE TABLE e (id int)"]),
+    ];
+    let db = connect(&t.url()).await;
+    let e = apply_with_journal(&db, &steps, &ApplyOptions::default(), Some(&spec))
+        .await
+        .expect_err("step 2 fails");
+    assert!(
+        e.to_string().contains("step 2 of 3 failed")
+            && e.to_string().contains("1 of 3 steps applied"),
+        "{e}"
+    );
+    assert_eq!(e.exit_code(), 6);
+    let run = journal::run_for(&spec).expect("journal").expect("a run");
+    assert_eq!((run.applied, run.statements_done), (1, 1));
+    assert_eq!(
+        run.failure.as_ref().map(|f| (f.step, f.statement)),
+        Some((2, 2))
+    );
+    t.exec("UPDATE a SET v = 2 WHERE id = 2");
+    let report = apply_with_journal(&db, &steps, &ApplyOptions::default(), Some(&spec))
+        .await
+        .expect("resumed");
+    assert_eq!((report.steps, report.statements), (2, 3));
+    let run = journal::run_for(&spec).expect("journal").expect("a run");
+    assert_eq!(run.applied, 3);
+    assert_eq!(
+        t.query("SELECT group_concat(table_name ORDER BY table_name) FROM information_schema.tables WHERE table_schema = DATABASE()"),
+        "a,b,c,d,e"
+    );
+    db.close().await;
+}
