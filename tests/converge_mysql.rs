@@ -95,8 +95,9 @@ fn check_data_kept(before: &Counts, after: &Counts, changes: &[Change]) -> Resul
         }
         for (col, n) in cols {
             let dropped = changes.iter().any(|c| matches!(c, Change::DropColumn { table: t, column } if *t == new_name && column.name == *col));
-            // A generated column's values are computed, before or after.
-            let regenerated = changes.iter().any(|c| matches!(c, Change::AlterGenerated { table: t, from, to } if *t == new_name && from.name == *col && (from.generated.is_some() || to.generated.is_some())));
+            // A column that becomes generated shows computed values (one that stops being
+            // generated keeps those it showed).
+            let regenerated = changes.iter().any(|c| matches!(c, Change::AlterGenerated { table: t, from, to } if *t == new_name && from.name == *col && to.generated.is_some()));
             if dropped || regenerated {
                 continue;
             }

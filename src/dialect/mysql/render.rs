@@ -443,6 +443,12 @@ fn modify(
 ) -> Option<String> {
     let src = src_table(ctx, &table.name);
     let c = src.and_then(|t| t.column(column)).or(fallback)?;
+    // A column rebuilt by its `AlterGenerated` step (stored/virtual/plain swapped) gets its whole
+    // definition there; a `MODIFY` could not make that change.
+    let now = tgt_table(ctx, &table.name).and_then(|t| t.column(column));
+    if now.is_some_and(|t| !generated_in_place(&t.generated, &c.generated)) {
+        return None;
+    }
     let ai = keep_auto_increment(ctx, &table.name, c);
     Some(format!("MODIFY COLUMN {}", source_def(ctx, c, src, ai)))
 }
@@ -947,21 +953,26 @@ fn alter_options(
     alter(table, v)
 }
 
+/// Whether `MODIFY COLUMN` can turn a column generated as `from` into one generated as `to`.
+fn generated_in_place(from: &Option<Generated>, to: &Option<Generated>) -> bool {
+    match (from, to) {
+        (Some(a), Some(b)) => a.stored == b.stored,
+        (Some(a), None) => a.stored,
+        (None, Some(b)) => b.stored,
+        (None, None) => true,
+    }
+}
+
 /// Stored and virtual cannot be swapped in place, nor can a virtual column become a plain one (or
-/// the other way round): the column is dropped and added again, with the indexes over it.
+/// the other way round): the column is dropped and added again, with the indexes over it (a column
+/// that stops being virtual keeps its values: three statements, see below).
 fn alter_generated(
     ctx: &RenderCtx,
     table: &QualifiedName,
     from: &Column,
     to: &Column,
 ) -> Vec<String> {
-    let in_place = match (&from.generated, &to.generated) {
-        (Some(a), Some(b)) => a.stored == b.stored,
-        (Some(a), None) => a.stored,
-        (None, Some(b)) => b.stored,
-        (None, None) => true,
-    };
-    if in_place {
+    if generated_in_place(&from.generated, &to.generated) {
         return modify_column(ctx, table, &to.name, Some(to));
     }
     let src = src_table(ctx, &table.name);
@@ -1012,6 +1023,39 @@ fn alter_generated(
     }
     let mut v = drops;
     v.push(format!("DROP COLUMN {}", id(&to.name)));
+    if to.generated.is_none() {
+        // A virtual column becoming a plain one keeps the values it showed: they are copied into
+        // a new column first, which then takes the old one's place.
+        let tmp = format!("{}__sluice", to.name);
+        let mut plain = c.clone();
+        plain.name = tmp.clone();
+        plain.nullable = true;
+        plain.default = None;
+        plain.identity = None;
+        plain.on_update = None;
+        plain.comment = None;
+        v.push(format!(
+            "CHANGE COLUMN {} {}",
+            id(&tmp),
+            source_def(ctx, c, src, false)
+        ));
+        v.extend(adds);
+        let mut out = alter(
+            table,
+            vec![format!(
+                "ADD COLUMN {}",
+                column_def(&plain, src, false, &[])
+            )],
+        );
+        out.push(format!(
+            "UPDATE {} SET {} = {}",
+            tbl(table),
+            id(&tmp),
+            id(&to.name)
+        ));
+        out.extend(alter(table, v));
+        return out;
+    }
     v.push(format!("ADD COLUMN {}", source_def(ctx, c, src, false)));
     v.extend(adds);
     alter(table, v)
