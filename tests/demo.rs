@@ -79,7 +79,13 @@ fn demo_builds_the_pair_and_summarizes_both_catalogs() {
     );
     // The pack is written and the way to apply it shown.
     assert!(stdout.contains("Migration pack:"), "{stdout}");
-    for f in ["up.sql", "down.sql", "changelog.md", "plan.json", "graph.dot"] {
+    for f in [
+        "up.sql",
+        "down.sql",
+        "changelog.md",
+        "plan.json",
+        "graph.dot",
+    ] {
         assert!(keep.join("pack").join(f).is_file(), "pack/{f} missing");
     }
     assert!(stdout.contains("sluice apply "), "{stdout}");

@@ -360,7 +360,8 @@ fn hold_lock(t: &PgDb, table: &str, secs: u32) -> std::process::Child {
 fn wait_for_lock(t: &PgDb) {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(10) {
-        if t.query("SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation IS NOT NULL AND granted") != "0" {
+        // pg_locks is server-wide: only locks in this database count.
+        if t.query("SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation IS NOT NULL AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") != "0" {
             return;
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -432,8 +433,16 @@ fn ctrl_c_cancels_the_statement_and_rolls_back() {
         .expect("sluice");
     // Wait until sluice is blocked on the lock, then interrupt it.
     let start = Instant::now();
-    while t.query("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'sluice'") == "0" {
-        assert!(start.elapsed() < Duration::from_secs(15), "sluice never waited on the lock");
+    // pg_stat_activity is server-wide and other tests run sluice too: only this database counts.
+    let waiting = format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'sluice' AND datname = '{}'",
+        t.name
+    );
+    while t.query(&waiting) == "0" {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "sluice never waited on the lock"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let pid = child.id().to_string();
@@ -443,7 +452,13 @@ fn ctrl_c_cancels_the_statement_and_rolls_back() {
     let _ = holder.wait();
     assert_eq!(o.status.code(), Some(130), "{}", err(&o));
     // The statement was cancelled on the server: nothing of ours is left waiting.
-    assert_eq!(t.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sluice' AND state = 'active'"), "0");
+    assert_eq!(
+        t.query(&format!(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sluice' AND state = 'active' AND datname = '{}'",
+            t.name
+        )),
+        "0"
+    );
     assert_eq!(state(&t), before);
 }
 

@@ -11,6 +11,7 @@ use serde_json::json;
 use super::Format3;
 use crate::config::Profiles;
 use crate::dialect::Access;
+use crate::dialect::journal::{self, JournalSpec};
 use crate::engine::apply::{self, ApplyOptions};
 use crate::engine::diff::DiffOptions;
 use crate::engine::pack::{self, PackOptions};
@@ -305,7 +306,7 @@ pub fn render_sql(plan: &SchemaPlan) -> String {
             }
         );
         for q in &step.sql {
-            let _ = writeln!(s, "{q};");
+            let _ = writeln!(s, "{}", crate::dialect::script_statement(plan.dialect, q));
         }
     }
     if plan.transactional {
@@ -523,7 +524,26 @@ async fn apply_connected(
     let m = &pack.manifest;
     let filter = Filter::default();
     let now = crate::dialect::inspect(db, &filter).await?;
-    if now.fingerprint() != m.fingerprints.target {
+    // Databases that cannot roll DDL back keep a journal next to the pack, to resume a stopped run.
+    let transactional = crate::dialect::capabilities(db.dialect()).transactional_ddl;
+    let journal = if transactional {
+        None
+    } else {
+        Some(JournalSpec::for_pack(a.dir, url.display())?)
+    };
+    let start = match &journal {
+        Some(spec) => journal::start(spec, &now.fingerprint())?,
+        None => journal::Start::Fresh,
+    };
+    if start == journal::Start::Done {
+        eprintln!(
+            "every step of this pack is applied to {} already (see {}); nothing to do.",
+            url.display(),
+            a.dir.join(journal::JOURNAL_FILE).display()
+        );
+        return Ok(false);
+    }
+    if start == journal::Start::Fresh && now.fingerprint() != m.fingerprints.target {
         let drift = schema::changes(&pack.target, &now, &DiffOptions::default());
         let what: Vec<String> = drift
             .iter()
@@ -540,11 +560,25 @@ async fn apply_connected(
             }
         )));
     }
-    if !m.transactional {
+    if let Some(spec) = &journal {
         eprintln!(
-            "note: {} commits each DDL statement on its own: if a step fails, the steps before it stay applied (the journal lets a re-run resume)",
-            m.dialect
+            "TARGET ({}) commits every DDL statement on its own: this apply is NOT transactional. \
+             Steps run one at a time; if one fails, the steps before it stay applied, {} records \
+             them, and running this apply again resumes at the failed step.",
+            db.dialect(),
+            spec.path.display()
         );
+        if let journal::Start::Resume { applied, total } = start {
+            eprintln!(
+                "resuming: {applied} of {total} steps were applied by an earlier run; starting at step {}.",
+                applied + 1
+            );
+        }
+        if a.dry_run {
+            // DDL cannot be tried and rolled back here: show what would run and what was checked.
+            dry_run_report(steps);
+            return Ok(true);
+        }
     }
     if !a.yes && !a.dry_run {
         confirm(m, url, &now)?;
@@ -554,7 +588,7 @@ async fn apply_connected(
         statement_timeout: a.statement_timeout,
         dry_run: a.dry_run,
     };
-    let report = apply::apply(db, steps, &opts).await?;
+    let report = apply::apply_with_journal(db, steps, &opts, journal.as_ref()).await?;
     if a.dry_run {
         eprintln!(
             "dry run: all {} steps ran and were rolled back ({:.1}s); nothing changed",
@@ -587,6 +621,42 @@ async fn apply_connected(
         );
     }
     Ok(false)
+}
+
+/// A dry run where DDL cannot be rolled back (MySQL): every step's SQL, with what the plan's checks
+/// found in TARGET's data, and nothing run.
+fn dry_run_report(steps: &[crate::model::plan::Step]) {
+    let mut fails = 0;
+    for st in steps {
+        eprintln!(
+            "step {}: {} {}",
+            st.number,
+            st.change.kind(),
+            st.change.object()
+        );
+        for q in &st.sql {
+            eprintln!("    {q};");
+        }
+        if let Some(r) = &st.risk {
+            eprintln!("    risk: {} — {}", r.level.as_str(), r.reason);
+            for c in &r.counts {
+                eprintln!("    data: {}", c.describe());
+            }
+            if r.certain_failure {
+                fails += 1;
+                eprintln!("    WILL FAIL as TARGET's data stands");
+            }
+        }
+    }
+    eprintln!(
+        "dry run: {} steps shown, nothing run (this database commits DDL as it goes, so a dry run cannot try them){}",
+        steps.len(),
+        if fails > 0 {
+            format!("; {fails} step(s) will fail as the data stands")
+        } else {
+            String::new()
+        }
+    );
 }
 
 /// Asks on the terminal: the database name typed back when the pack holds danger steps, `y`

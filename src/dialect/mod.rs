@@ -3,6 +3,7 @@
 //! [`Db`], [`inspect`] and the pure helpers.
 
 pub mod db;
+pub mod journal;
 pub mod mysql;
 pub mod postgres;
 pub mod quote;
@@ -11,7 +12,7 @@ pub mod types;
 
 pub use db::{Access, Db, DbUrl};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::plan::{ApplyOptions, ApplyReport, Step};
 use crate::model::{Catalog, Change, Dialect, Filter};
 
@@ -48,8 +49,18 @@ pub fn capabilities(d: Dialect) -> Capabilities {
         },
         Dialect::Mysql => Capabilities {
             transactional_ddl: false,
-            renders: false,
+            renders: true,
         },
+    }
+}
+
+/// One statement as a client script (`psql`, `mysql`) takes it, terminator included. The MySQL
+/// client splits scripts at `;`, so a statement with `;` inside (a trigger or routine body) is
+/// written between `DELIMITER` lines.
+pub fn script_statement(d: Dialect, sql: &str) -> String {
+    match d {
+        Dialect::Mysql if sql.contains(';') => format!("DELIMITER $$\n{sql}$$\nDELIMITER ;"),
+        _ => format!("{sql};"),
     }
 }
 
@@ -64,7 +75,8 @@ pub struct RenderCtx<'a> {
 pub fn prepare(d: Dialect, changes: Vec<Change>, ctx: &RenderCtx) -> Vec<Change> {
     match d {
         Dialect::Sqlite => sqlite::prepare::prepare(changes, ctx),
-        Dialect::Postgres | Dialect::Mysql => changes,
+        Dialect::Mysql => mysql::prepare::prepare(changes, ctx),
+        Dialect::Postgres => changes,
     }
 }
 
@@ -83,18 +95,21 @@ pub fn render(d: Dialect, change: &Change, ctx: &RenderCtx) -> Vec<String> {
     match d {
         Dialect::Postgres => postgres::render::render(change, ctx),
         Dialect::Sqlite => sqlite::render::render(change, ctx),
-        Dialect::Mysql => Vec::new(),
+        Dialect::Mysql => mysql::render::render(change, ctx),
     }
 }
 
-/// Runs planned steps against a database, the way that database allows.
-pub async fn apply(db: &Db, steps: &[Step], opts: &ApplyOptions) -> Result<ApplyReport> {
+/// Runs planned steps against a database, the way that database allows. Databases whose DDL is
+/// not transactional keep `journal` (when given) so that a re-run resumes where one stopped.
+pub async fn apply(
+    db: &Db,
+    steps: &[Step],
+    opts: &ApplyOptions,
+    journal: Option<&journal::JournalSpec>,
+) -> Result<ApplyReport> {
     match db {
         Db::Pg(pool) => postgres::apply::apply(pool, steps, opts).await,
         Db::Lite(pool) => sqlite::apply::apply(pool, steps, opts).await,
-        other => Err(Error::usage(format!(
-            "apply to {} is not supported yet",
-            other.dialect()
-        ))),
+        Db::My(pool) => mysql::apply::apply(pool, steps, opts, journal).await,
     }
 }

@@ -161,10 +161,11 @@ pub fn up_sql(manifest: &PackManifest) -> String {
             let _ = writeln!(s, "--   after step {}", after.join(", "));
         }
         for sql in &step.sql {
+            let sql = crate::dialect::script_statement(manifest.dialect, sql);
             if step.enabled {
-                let _ = writeln!(s, "{sql};");
+                let _ = writeln!(s, "{sql}");
             } else {
-                for line in format!("{sql};").lines() {
+                for line in sql.lines() {
                     let _ = writeln!(s, "-- {line}");
                 }
             }

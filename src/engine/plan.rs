@@ -102,6 +102,7 @@ pub fn phase(c: &Change) -> u32 {
         CreateSequence { .. } => 24,
         CreateFunction { .. } | ReplaceFunction { .. } => 25,
         RenameTable { .. } => 30,
+        AlterTableOptions { .. } => 35,
         RenameColumn { .. } => 31,
         CreateTable { .. } => 40,
         AddColumn { .. } => 41,
@@ -454,6 +455,19 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
                 }
             }
         }
+        AlterTableOptions { table, from, to } => {
+            d.requires.push(Key::Table(table.clone()));
+            d.touches.push(Key::Shape(table.clone()));
+            // A new default character set or collation is given to the columns that inherit it
+            // (MySQL): they must exist under their final names first.
+            if from.charset != to.charset || from.collation != to.collation {
+                if let Some(t) = source.table(&table.schema, &table.name) {
+                    for c in t.columns.iter().filter(|c| c.collation.is_none()) {
+                        d.requires.push(Key::Column(table.clone(), c.name.clone()));
+                    }
+                }
+            }
+        }
         AddColumn { table, column } => {
             d.requires.push(Key::Table(table.clone()));
             d.provides
@@ -627,6 +641,10 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             {
                 d.requires.push(k);
             }
+            // An index that can serve the foreign key comes first (MySQL would otherwise create
+            // one of its own, named after the constraint).
+            d.requires
+                .extend(supporting_keys(table, &foreign_key.columns, source));
             d.provides
                 .push(Key::Constraint(table.clone(), foreign_key.name.clone()));
         }
@@ -639,6 +657,9 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             {
                 d.old_refs.push(k);
             }
+            // MySQL refuses to drop an index a foreign key still uses.
+            d.old_refs
+                .extend(supporting_keys(table, &foreign_key.columns, target));
         }
         CreateIndex { table, index } => {
             d.requires.push(relation_key(table, source));
@@ -864,6 +885,43 @@ fn rebuild_deps(d: &mut Deps, table: &QualifiedName, from: &Table, to: &Table, k
     }
 }
 
+/// Unique constraints and indexes of `table` whose leading columns are `columns`: those that can
+/// serve a foreign key over them.
+fn supporting_keys(table: &QualifiedName, columns: &[String], cat: &Catalog) -> Vec<Key> {
+    let Some(t) = cat.table(&table.schema, &table.name) else {
+        return Vec::new();
+    };
+    let leads = |keys: &[String]| keys.len() >= columns.len() && keys[..columns.len()] == *columns;
+    let mut out = Vec::new();
+    for u in &t.uniques {
+        if leads(&u.columns) {
+            out.push(Key::Constraint(table.clone(), u.name.clone()));
+        }
+    }
+    for i in &t.indexes {
+        let keys: Vec<String> = i
+            .keys
+            .iter()
+            .take_while(|k| !k.expression)
+            .map(|k| k.key.clone())
+            .collect();
+        if leads(&keys) {
+            out.push(Key::Index(tq(&table.schema, &i.name)));
+        }
+    }
+    out
+}
+
+fn is_rename(c: &Change) -> bool {
+    matches!(
+        c,
+        Change::RenameTable { .. }
+            | Change::RenameColumn { .. }
+            | Change::RenameConstraint { .. }
+            | Change::RenameIndex { .. }
+    )
+}
+
 /// Tables and materialized views both carry indexes and triggers.
 fn relation_key(q: &QualifiedName, cat: &Catalog) -> Key {
     match cat.schema(&q.schema).and_then(|s| s.view(&q.name)) {
@@ -879,6 +937,8 @@ pub fn build(
     source: &Catalog,
     render: impl Fn(&Change) -> Vec<String>,
 ) -> Result<Vec<Step>, Cycle> {
+    // Changes name SOURCE's objects in TARGET's default schema (two MySQL databases differ in name).
+    let source = &super::diff::align_default_schema(target, source);
     let known = Known::new(&[target, source]);
     let all: Vec<Deps> = changes
         .iter()
@@ -954,7 +1014,13 @@ pub fn build(
         for k in &d.removes {
             for &p in providers.get(k).unwrap_or(&empty) {
                 if p != i && !all[p].removes.contains(k) {
-                    edge(i, p);
+                    if is_rename(&changes[p]) {
+                        // What a rename brings under the new name is dropped after it (a column of
+                        // a renamed table), not before a re-creation.
+                        edge(p, i);
+                    } else {
+                        edge(i, p);
+                    }
                 }
             }
         }
@@ -1120,6 +1186,41 @@ mod tests {
         let cat = Catalog::default();
         let steps = build(&changes, &cat, &cat, |_| vec![]).expect("a plan");
         assert_eq!(steps[0].change.object(), "public.a");
+        assert_eq!(steps[1].after, vec![1]);
+    }
+
+    #[test]
+    fn a_column_of_a_renamed_table_is_dropped_after_the_rename() {
+        let col = |n: &str| Column {
+            name: n.into(),
+            ordinal: 1,
+            data_type: "integer".into(),
+            nullable: true,
+            ..Column::default()
+        };
+        let mut target = Catalog {
+            default_schema: "public".into(),
+            ..Catalog::default()
+        };
+        target.schema_mut("public").tables.push(Table {
+            name: "clients".into(),
+            columns: vec![col("id"), col("town")],
+            ..Table::default()
+        });
+        let changes = vec![
+            Change::DropColumn {
+                table: QualifiedName::new("public", "client"),
+                column: col("town"),
+            },
+            Change::RenameTable {
+                schema: "public".into(),
+                from: "clients".into(),
+                to: "client".into(),
+                score: 90,
+            },
+        ];
+        let steps = build(&changes, &target, &Catalog::default(), |_| vec![]).expect("no cycle");
+        assert_eq!(steps[0].change.kind(), "rename_table");
         assert_eq!(steps[1].after, vec![1]);
     }
 }

@@ -287,6 +287,9 @@ pub fn subject(change: &Change) -> String {
     let list = |c: &[String]| c.join(", ");
     match change {
         RebuildTable { table, .. } => format!("REBUILD TABLE {table}"),
+        AlterTableOptions { table, from, to } => {
+            format!("ALTER TABLE {table} ({})", from.delta(to))
+        }
         CreateSchema { name } => format!("CREATE SCHEMA {name}"),
         DropSchema { name } => format!("DROP SCHEMA {name}"),
         CreateExtension { extension } => format!("CREATE EXTENSION {}", extension.name),
@@ -813,6 +816,10 @@ impl<'a> Rules<'a> {
                     )
                 }
             }
+            AlterTableOptions { .. } => caution(
+                "a new engine or character set rewrites every row; writers wait while it copies",
+                "run it when writes can wait; check that every value converts to the new character set first",
+            ),
             RebuildTable { replaces, .. } => {
                 // As risky as the worst change it carries out, and never less than a copy of
                 // every row under a write lock.

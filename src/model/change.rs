@@ -107,6 +107,12 @@ pub enum Change {
         /// Rename-detection score, 0–100.
         score: u8,
     },
+    /// MySQL table options: storage engine, default character set and collation.
+    AlterTableOptions {
+        table: QualifiedName,
+        from: TableOptions,
+        to: TableOptions,
+    },
     AddColumn {
         table: QualifiedName,
         column: Column,
@@ -324,6 +330,43 @@ pub const DESTRUCTIVE_KINDS: &[&str] = &[
     "remove-enum-value",
 ];
 
+/// The table options a MySQL table carries (`ENGINE=…, DEFAULT CHARSET=…, COLLATE=…`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TableOptions {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charset: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+}
+
+impl TableOptions {
+    pub fn of(t: &Table) -> TableOptions {
+        TableOptions {
+            engine: t.engine.clone(),
+            charset: t.charset.clone(),
+            collation: t.collation.clone(),
+        }
+    }
+
+    /// What changes from `self` to `to`: `engine InnoDB → Aria, collation a → b`.
+    pub fn delta(&self, to: &TableOptions) -> String {
+        let mut parts = Vec::new();
+        let d = |o: &Option<String>| o.clone().unwrap_or_else(|| "default".into());
+        for (what, a, b) in [
+            ("engine", &self.engine, &to.engine),
+            ("charset", &self.charset, &to.charset),
+            ("collation", &self.collation, &to.collation),
+        ] {
+            if a != b {
+                parts.push(format!("{what} {} → {}", d(a), d(b)));
+            }
+        }
+        parts.join(", ")
+    }
+}
+
 /// A column of a given type, with its default (which must be dropped and re-set around a retype).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnUse {
@@ -401,6 +444,7 @@ impl Change {
             CreateTable { .. } => "create_table",
             DropTable { .. } => "drop_table",
             RenameTable { .. } => "rename_table",
+            AlterTableOptions { .. } => "alter_table_options",
             AddColumn { .. } => "add_column",
             DropColumn { .. } => "drop_column",
             RenameColumn { .. } => "rename_column",
@@ -565,6 +609,11 @@ impl Change {
                 from: to,
                 to: from,
                 score,
+            },
+            AlterTableOptions { table, from, to } => AlterTableOptions {
+                table,
+                from: to,
+                to: from,
             },
             AddColumn { table, column } => DropColumn { table, column },
             DropColumn { column, .. } => {
@@ -836,6 +885,7 @@ impl Change {
             | DropFunction { schema, .. }
             | ReplaceFunction { schema, .. } => schema.clone(),
             AddColumn { table, .. }
+            | AlterTableOptions { table, .. }
             | DropColumn { table, .. }
             | RenameColumn { table, .. }
             | AlterColumnType { table, .. }
@@ -949,6 +999,7 @@ impl Change {
             }
             SetTriggerEnabled { table, name, .. } => q(table, name),
             AttachPartition { table, .. }
+            | AlterTableOptions { table, .. }
             | DetachPartition { table, .. }
             | SetInherit { table, .. }
             | SetRowSecurity { table, .. }
@@ -992,6 +1043,7 @@ impl Change {
             CreateTable { .. }
             | DropTable { .. }
             | RenameTable { .. }
+            | AlterTableOptions { .. }
             | AttachPartition { .. }
             | DetachPartition { .. }
             | SetInherit { .. }
@@ -1039,6 +1091,7 @@ impl Change {
             }
             RenameTable { schema, to, .. } => Some(QualifiedName::new(schema.clone(), to.clone())),
             AddColumn { table, .. }
+            | AlterTableOptions { table, .. }
             | DropColumn { table, .. }
             | RenameColumn { table, .. }
             | AlterColumnType { table, .. }
@@ -1144,6 +1197,9 @@ impl Change {
             RenameTable {
                 from, to, score, ..
             } => format!("rename table {from} → {to} (score {score})"),
+            AlterTableOptions { from, to, .. } => {
+                format!("table options: {}", from.delta(to))
+            }
             AddColumn { column, .. } => format!("add column {}", col(column)),
             DropColumn { column, .. } => format!("drop column {}", column.name),
             RenameColumn {

@@ -1,5 +1,8 @@
-//! mysql: introspection and type families for MySQL 8 and MariaDB 10.6+.
+//! mysql: introspection, type families, rendering and apply for MySQL 8 and MariaDB 10.6+.
 
+pub mod apply;
 pub mod inspect;
 pub mod normalize;
+pub mod prepare;
+pub mod render;
 pub mod types;

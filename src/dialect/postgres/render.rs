@@ -469,8 +469,8 @@ pub fn render(change: &Change, ctx: &RenderCtx) -> Vec<String> {
         DropPolicy { table, policy } => {
             vec![format!("DROP POLICY {} ON {}", id(&policy.name), qn(table))]
         }
-        // A SQLite procedure: PostgreSQL alters tables in place.
-        RebuildTable { .. } | Unsupported { .. } => vec![],
+        // A SQLite procedure and MySQL table options: PostgreSQL has neither.
+        RebuildTable { .. } | AlterTableOptions { .. } | Unsupported { .. } => vec![],
     }
 }
 

@@ -5,7 +5,7 @@ pub mod rename;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use crate::model::change::{ColumnUse, CommentTarget};
+use crate::model::change::{ColumnUse, CommentTarget, TableOptions};
 use crate::model::normalize;
 use crate::model::*;
 
@@ -48,7 +48,7 @@ pub fn diff(target: &Catalog, source: &Catalog, opts: &DiffOptions) -> Vec<Chang
 
 /// When two catalogs name their default schema differently (two MySQL databases, or two dialects),
 /// SOURCE's default schema is renamed to TARGET's so that objects pair up.
-fn align_default_schema(target: &Catalog, source: &Catalog) -> Catalog {
+pub(crate) fn align_default_schema(target: &Catalog, source: &Catalog) -> Catalog {
     let mut s = source.clone();
     let (from, to) = (source.default_schema.clone(), target.default_schema.clone());
     if from.is_empty() || to.is_empty() || from == to || source.dialect == Some(Dialect::Postgres) {
@@ -724,6 +724,21 @@ impl<'a> Differ<'a> {
                 to: Box::new(new.clone()),
                 renamed: Vec::new(),
                 replaces: Vec::new(),
+            });
+        }
+        // MySQL table options, when both sides have them (other dialects state none).
+        let (oo, no) = (TableOptions::of(old), TableOptions::of(new));
+        let differs = |a: &Option<String>, b: &Option<String>| b.is_some() && a != b;
+        let mysql_like = old.engine.is_some() && new.engine.is_some();
+        if mysql_like
+            && (differs(&oo.engine, &no.engine)
+                || differs(&oo.charset, &no.charset)
+                || differs(&oo.collation, &no.collation))
+        {
+            self.out.push(Change::AlterTableOptions {
+                table: qn.clone(),
+                from: oo,
+                to: no,
             });
         }
         // A partition's columns follow its parent's: only the parent's column changes are made.

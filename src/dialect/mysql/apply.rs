@@ -1,0 +1,223 @@
+//! MySQL / MariaDB apply: not transactional. Every DDL statement commits on its own, so steps run
+//! one at a time, in order, and a journal (see [`crate::dialect::journal`]) records each statement
+//! as it completes. A failing step stops the apply: the steps before it stay applied
+//! ([`Error::ApplyPartial`], exit 6), and running the same pack again resumes at the first
+//! statement not applied.
+//!
+//! Server-side limits are set first, so that nothing of ours runs on after we give up:
+//! - `lock_wait_timeout` (metadata locks: what DDL waits for) and `innodb_lock_wait_timeout`
+//!   (row locks) take the lock timeout;
+//! - MariaDB's `max_statement_time` applies to every statement, DDL included; MySQL's
+//!   `max_execution_time` only to `SELECT`s, so on MySQL a DDL statement has no server-side limit:
+//!   both servers also get a client-side one (the statement timeout and a little grace), after
+//!   which the statement is stopped with `KILL QUERY` from a second connection;
+//! - `STRICT_ALL_TABLES` is added to the session's SQL mode, so that a retype or `NOT NULL` that
+//!   does not fit the data fails instead of silently truncating or zero-filling it.
+
+use std::time::{Duration, Instant};
+
+use sqlx::mysql::MySqlPool;
+
+use crate::dialect::journal::{self, Failure, JournalSpec, Run, RunStatus, StepRecord};
+use crate::error::{Error, Result, one_line};
+use crate::model::Filter;
+use crate::model::plan::{ApplyOptions, ApplyReport, Step};
+
+/// How long past the statement timeout we wait before stopping a statement ourselves.
+const GRACE: Duration = Duration::from_secs(2);
+
+/// Runs `steps` against the database of `pool`, one statement at a time, journaling each.
+pub async fn apply(
+    pool: &MySqlPool,
+    steps: &[Step],
+    opts: &ApplyOptions,
+    journal: Option<&JournalSpec>,
+) -> Result<ApplyReport> {
+    if opts.dry_run {
+        return Err(Error::usage(
+            "--dry-run needs DDL that can be rolled back; MySQL and MariaDB commit every DDL \
+             statement at once, so nothing could be undone: read up.sql instead",
+        ));
+    }
+    let start = Instant::now();
+    let total = steps.len();
+    let mut conn = pool
+        .acquire()
+        .await
+        .map_err(|e| Error::db("connecting for apply", e))?;
+    let (version, connection_id): (String, u64) =
+        sqlx::query_as("SELECT VERSION(), CONNECTION_ID()")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| Error::db("reading the server version", e))?;
+    let mariadb = version.to_ascii_lowercase().contains("mariadb");
+    let lock = opts.lock_timeout.as_secs().max(1);
+    let mut setup = vec![
+        format!("SET SESSION lock_wait_timeout = {lock}"),
+        format!("SET SESSION innodb_lock_wait_timeout = {lock}"),
+        "SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_ALL_TABLES')"
+            .to_string(),
+    ];
+    if mariadb {
+        setup.push(format!(
+            "SET SESSION max_statement_time = {:.3}",
+            opts.statement_timeout.as_secs_f64()
+        ));
+    } else {
+        setup.push(format!(
+            "SET SESSION max_execution_time = {}",
+            opts.statement_timeout.as_millis()
+        ));
+    }
+    for s in &setup {
+        sqlx::raw_sql(s.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| Error::db("setting apply timeouts", e))?;
+    }
+
+    // Where to start: after what an earlier run of the same pack on this target did.
+    let mut run = match journal {
+        Some(spec) => match journal::run_for(spec)? {
+            Some(r) if r.status != RunStatus::Complete && r.started() && r.total == total => r,
+            _ => Run::new(total),
+        },
+        None => Run::new(total),
+    };
+    run.status = RunStatus::Running;
+    run.failure = None;
+    run.fingerprint = None;
+    let save = |run: &Run| -> Result<()> {
+        match journal {
+            Some(spec) => journal::save(spec, run),
+            None => Ok(()),
+        }
+    };
+    save(&run)?;
+
+    let first = run.applied;
+    let mut statements = 0;
+    for (i, step) in steps.iter().enumerate().skip(first) {
+        let skip = if i == first { run.statements_done } else { 0 };
+        if run.steps.last().is_none_or(|r| r.number != step.number) {
+            run.steps.push(StepRecord {
+                number: step.number,
+                kind: step.change.kind().to_string(),
+                object: step.change.object(),
+                statements: step.sql.len(),
+                done: skip,
+                finished_at: None,
+            });
+        }
+        for (j, sql) in step.sql.iter().enumerate().skip(skip) {
+            let outcome = tokio::time::timeout(
+                opts.statement_timeout + GRACE,
+                sqlx::raw_sql(sql.as_str()).execute(&mut *conn),
+            )
+            .await;
+            let failed = match outcome {
+                Ok(Ok(_)) => None,
+                Ok(Err(e)) => Some((explain(&one_line(&db_message(&e)), step), false)),
+                Err(_) => {
+                    // Stop it on the server too, from another connection.
+                    let _ = sqlx::raw_sql(format!("KILL QUERY {connection_id}").as_str())
+                        .execute(pool)
+                        .await;
+                    Some((
+                        format!(
+                            "no answer within the statement timeout ({}s); the statement was stopped",
+                            opts.statement_timeout.as_secs()
+                        ),
+                        true,
+                    ))
+                }
+            };
+            if let Some((message, timed_out)) = failed {
+                if timed_out {
+                    // The connection is in an unknown state: never give it back to the pool.
+                    drop(conn.detach());
+                } else {
+                    drop(conn);
+                }
+                let object = format!("{} {}", step.change.object_kind(), step.change.object());
+                run.status = RunStatus::Stopped;
+                run.failure = Some(Failure {
+                    step: step.number,
+                    statement: j + 1,
+                    object: object.clone(),
+                    message: message.clone(),
+                    at: journal::now(),
+                });
+                run.fingerprint = fingerprint(pool).await;
+                save(&run)?;
+                return Err(Error::ApplyPartial {
+                    step: step.number,
+                    total,
+                    applied: run.applied,
+                    object,
+                    message,
+                });
+            }
+            statements += 1;
+            run.statements_done = j + 1;
+            if let Some(r) = run.steps.last_mut() {
+                r.done = j + 1;
+            }
+            save(&run)?;
+        }
+        run.applied = i + 1;
+        run.statements_done = 0;
+        if let Some(r) = run.steps.last_mut() {
+            r.done = step.sql.len();
+            r.finished_at = Some(journal::now());
+        }
+        save(&run)?;
+    }
+    drop(conn);
+    run.status = RunStatus::Complete;
+    run.fingerprint = fingerprint(pool).await;
+    save(&run)?;
+    Ok(ApplyReport {
+        steps: total - first,
+        statements,
+        rows_affected: 0,
+        elapsed: start.elapsed(),
+        rolled_back: false,
+    })
+}
+
+/// TARGET's schema fingerprint as it stands, for the journal (none if it cannot be read).
+async fn fingerprint(pool: &MySqlPool) -> Option<String> {
+    let mut cat = super::inspect::inspect(pool, &Filter::default())
+        .await
+        .ok()?;
+    cat.normalize_order();
+    Some(cat.fingerprint())
+}
+
+/// The server's own message, without sqlx's wrapping.
+fn db_message(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Database(d) => d.message().to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Adds a hint to the server's message where the plan itself suggests the cause.
+fn explain(msg: &str, step: &Step) -> String {
+    let lower = msg.to_ascii_lowercase();
+    if lower.contains("lock wait timeout") {
+        format!("{msg} — another session holds a lock on it; try again when it is idle")
+    } else if lower.contains("max_statement_time") || lower.contains("max_execution_time") {
+        format!("{msg} — it ran longer than the statement timeout")
+    } else if lower.contains("doesn't exist") || lower.contains("unknown column") {
+        format!("{msg} — was it renamed or dropped since the plan was made?")
+    } else if lower.contains("duplicate entry") {
+        format!(
+            "{msg} — TARGET holds duplicate values for {}",
+            step.change.object()
+        )
+    } else {
+        msg.to_string()
+    }
+}
