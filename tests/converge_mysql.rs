@@ -512,7 +512,7 @@ fn a_step_waiting_on_a_lock_gives_up_at_the_lock_timeout() {
     });
     let waited = std::time::Instant::now();
     while t.query(
-        "SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP%'",
+        "SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP%' AND db = DATABASE()",
     ) != "1"
     {
         assert!(
@@ -612,4 +612,81 @@ async fn a_step_stopped_part_way_resumes_at_its_failed_statement() {
         "a,b,c,d,e"
     );
     db.close().await;
+}
+
+#[test]
+fn ctrl_c_stops_the_statement_on_the_server_and_the_pack_resumes() {
+    let t = support::mysql_db();
+    let s = support::mysql_db();
+    t.exec("CREATE TABLE a (id int NOT NULL PRIMARY KEY); INSERT INTO a VALUES (1);");
+    s.exec("CREATE TABLE a (id int NOT NULL PRIMARY KEY, b int)");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pack = dir.path().join("pack");
+    let p = pack.to_string_lossy();
+    assert_eq!(
+        run(&["schema", "plan", &s.url(), &t.url(), "--out", &p])
+            .status
+            .code(),
+        Some(0)
+    );
+    let holder = support::MyDb {
+        name: t.name.clone(),
+        port: t.port,
+    };
+    let held = std::thread::spawn(move || {
+        holder.exec("START TRANSACTION; SELECT * FROM a; SELECT SLEEP(8); COMMIT;");
+    });
+    let in_db = |what: &str| {
+        format!(
+            "SELECT count(*) FROM information_schema.processlist WHERE {what} AND db = DATABASE()"
+        )
+    };
+    let waited = std::time::Instant::now();
+    while t.query(&in_db("info LIKE 'SELECT SLEEP%'")) != "1" {
+        assert!(
+            waited.elapsed().as_secs() < 10,
+            "the lock holder never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let child = support::sluice()
+        .args([
+            "apply",
+            &p,
+            "--target",
+            &t.url(),
+            "--yes",
+            "--lock-timeout",
+            "60",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sluice");
+    while t.query(&in_db("info LIKE 'ALTER TABLE%'")) != "1" {
+        assert!(
+            waited.elapsed().as_secs() < 15,
+            "sluice never waited on the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(o.status.code(), Some(130), "{}", err(&o));
+    // Stopped on the server, not left waiting there.
+    assert_eq!(t.query(&in_db("info LIKE 'ALTER TABLE%'")), "0");
+    held.join().expect("the lock holder");
+    assert_eq!(
+        t.query("SELECT count(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'a'"),
+        "1"
+    );
+    // The same pack runs to the end afterwards.
+    let o = run(&["apply", &p, "--target", &t.url(), "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(
+        t.query("SELECT count(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'a'"),
+        "2"
+    );
 }

@@ -110,13 +110,28 @@ pub async fn apply(
             });
         }
         for (j, sql) in step.sql.iter().enumerate().skip(skip) {
-            let outcome = tokio::time::timeout(
-                opts.statement_timeout + GRACE,
-                sqlx::raw_sql(sql.as_str()).execute(&mut *conn),
-            )
-            .await;
+            // A statement ends by itself, at the client-side limit, or on Ctrl-C; the last two stop
+            // it on the server too.
+            let mut interrupted = false;
+            let outcome = tokio::select! {
+                r = tokio::time::timeout(
+                    opts.statement_timeout + GRACE,
+                    sqlx::raw_sql(sql.as_str()).execute(&mut *conn),
+                ) => r,
+                _ = tokio::signal::ctrl_c() => {
+                    interrupted = true;
+                    let _ = sqlx::raw_sql(format!("KILL QUERY {connection_id}").as_str())
+                        .execute(pool)
+                        .await;
+                    Ok(Err(sqlx::Error::Protocol("interrupted (Ctrl-C); the statement was stopped".into())))
+                }
+            };
             let failed = match outcome {
                 Ok(Ok(_)) => None,
+                Ok(Err(_)) if interrupted => Some((
+                    "interrupted (Ctrl-C); the statement was stopped on the server".to_string(),
+                    true,
+                )),
                 Ok(Err(e)) => Some((explain(&one_line(&db_message(&e)), step), false)),
                 Err(_) => {
                     // Stop it on the server too, from another connection.
@@ -150,6 +165,9 @@ pub async fn apply(
                 });
                 run.fingerprint = fingerprint(pool).await;
                 save(&run)?;
+                if interrupted {
+                    return Err(Error::Interrupted);
+                }
                 return Err(Error::ApplyPartial {
                     step: step.number,
                     total,
