@@ -623,3 +623,61 @@ async fn statement_timeout_and_dry_run() {
     assert_eq!(on, 1);
     db.close().await;
 }
+
+#[test]
+fn ctrl_c_interrupts_a_rebuild_and_nothing_changes() {
+    let t = support::sqlite_db();
+    let s = support::sqlite_db();
+    t.exec(
+        "CREATE TABLE big (id INTEGER PRIMARY KEY, v TEXT, n INTEGER);
+         WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1500000)
+         INSERT INTO big SELECT x, 'row number ' || x, x FROM c;",
+    );
+    // A new CHECK makes SQLite rebuild the table: every row is copied.
+    s.exec("CREATE TABLE big (id INTEGER PRIMARY KEY, v TEXT, n INTEGER CHECK (n > 0));");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pack = dir.path().join("pack");
+    let p = pack.to_string_lossy();
+    let o = support::sluice()
+        .args(["schema", "plan", &s.url(), &t.url(), "--out", &p])
+        .output()
+        .expect("plan");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let before = t.query("SELECT sql FROM sqlite_schema WHERE name = 'big'");
+    let child = support::sluice()
+        .args(["apply", &p, "--target", &t.url(), "--yes"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sluice");
+    // The write transaction has begun once SQLite's rollback journal exists.
+    let journal = t.path.with_extension("db-journal");
+    let start = std::time::Instant::now();
+    while !journal.exists() {
+        assert!(
+            start.elapsed().as_secs() < 30,
+            "the apply never started writing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(
+        o.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        t.query("SELECT sql FROM sqlite_schema WHERE name = 'big'"),
+        before
+    );
+    assert_eq!(t.query("SELECT count(*) FROM big"), "1500000");
+}

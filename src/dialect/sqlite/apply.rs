@@ -103,14 +103,25 @@ pub async fn apply(pool: &SqlitePool, steps: &[Step], opts: &ApplyOptions) -> Re
     // Statement timeout: a progress handler interrupts a statement past its deadline.
     let origin = Instant::now();
     let deadline = Arc::new(AtomicU64::new(u64::MAX));
+    // Ctrl-C: the same handler stops the running statement; the transaction rolls back.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let listener = {
+        let s = Arc::clone(&stop);
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                s.store(true, Ordering::Relaxed);
+            }
+        })
+    };
     {
         let d = Arc::clone(&deadline);
+        let stop = Arc::clone(&stop);
         let mut handle = conn
             .lock_handle()
             .await
             .map_err(|e| Error::db("preparing the connection for apply", e))?;
         handle.set_progress_handler(10_000, move || {
-            ms(origin.elapsed()) < d.load(Ordering::Relaxed)
+            !stop.load(Ordering::Relaxed) && ms(origin.elapsed()) < d.load(Ordering::Relaxed)
         });
     }
     let limit = ms(opts.statement_timeout);
@@ -124,6 +135,7 @@ pub async fn apply(pool: &SqlitePool, steps: &[Step], opts: &ApplyOptions) -> Re
     };
     let result = run(&mut conn, steps, opts, &arm).await;
     arm(false);
+    listener.abort();
     // Put the connection back as it was (it is closed anyway).
     let restore = [
         format!("PRAGMA foreign_keys = {}", if fk_on { "ON" } else { "OFF" }),
@@ -139,6 +151,9 @@ pub async fn apply(pool: &SqlitePool, steps: &[Step], opts: &ApplyOptions) -> Re
     }
     if let Ok(mut h) = conn.lock_handle().await {
         h.remove_progress_handler();
+    }
+    if result.is_err() && stop.load(Ordering::Relaxed) {
+        return Err(Error::Interrupted);
     }
     let statements = result?;
     Ok(ApplyReport {
