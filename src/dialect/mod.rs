@@ -6,6 +6,7 @@ pub mod db;
 pub mod mysql;
 pub mod postgres;
 pub mod quote;
+pub mod rows;
 pub mod sqlite;
 pub mod types;
 

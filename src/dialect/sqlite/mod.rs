@@ -2,4 +2,5 @@
 
 pub mod inspect;
 pub mod parse;
+pub mod rows;
 pub mod types;

@@ -1,0 +1,225 @@
+//! Reading a table's rows for the row diff: keyset pages in key order, each row reduced to its
+//! key (order-preserving bytes) and its hash. One dedicated connection per side, with the
+//! session set up for reading (UTC, ISO dates, statement timeout). Each dialect decodes its own
+//! concrete row type (`postgres/rows.rs`, `mysql/rows.rs`, `sqlite/rows.rs`).
+
+use std::time::Duration;
+
+use sqlx::pool::PoolConnection;
+use sqlx::{MySql, Postgres, Sqlite};
+
+use super::Db;
+use crate::error::{Error, Result};
+use crate::model::TypeFamily;
+use crate::model::rows::{RowHash, RowHasher, Value, coerce, encode_key};
+
+use super::{mysql, postgres, sqlite};
+
+/// One compared column, as this side declares it and as both sides are compared.
+#[derive(Debug, Clone)]
+pub struct ColSpec {
+    pub name: String,
+    /// This side's family (decides how the value is read).
+    pub family: TypeFamily,
+    /// The family both sides' values are compared in ([`crate::model::rows::comparison_family`]).
+    pub canon: TypeFamily,
+}
+
+/// What to read from one side.
+#[derive(Debug, Clone)]
+pub struct ReadSpec {
+    pub schema: String,
+    pub table: String,
+    /// The compared columns, in the order they are hashed.
+    pub columns: Vec<ColSpec>,
+    /// Positions in `columns` of the key, in key order; empty for a table read as a multiset.
+    pub key: Vec<usize>,
+}
+
+impl ReadSpec {
+    pub fn display(&self) -> String {
+        format!("{}.{}", self.schema, self.table)
+    }
+}
+
+/// One row as the merge sees it.
+#[derive(Debug, Clone)]
+pub struct RowRec {
+    /// The key in canonical form, order-preserving ([`encode_key`]).
+    pub key: Vec<u8>,
+    /// The key as this database holds it, when that differs from `key` (SQLite text read as a
+    /// timestamp, say): what the next page's `WHERE` binds.
+    pub raw: Option<Vec<u8>>,
+    pub hash: RowHash,
+}
+
+impl RowRec {
+    /// The key this side binds to continue after this row.
+    pub fn resume_key(&self) -> &[u8] {
+        self.raw.as_deref().unwrap_or(&self.key)
+    }
+}
+
+/// Turns decoded values into [`RowRec`]s.
+pub(crate) struct RowBuilder {
+    hasher: RowHasher,
+    key_vals: Vec<Value>,
+    raw_vals: Vec<Value>,
+    raw_differs: bool,
+    is_key: Vec<Option<usize>>,
+    nkey: usize,
+}
+
+impl RowBuilder {
+    pub fn new(spec: &ReadSpec) -> Self {
+        let mut is_key = vec![None; spec.columns.len()];
+        for (k, &i) in spec.key.iter().enumerate() {
+            if let Some(slot) = is_key.get_mut(i) {
+                *slot = Some(k);
+            }
+        }
+        RowBuilder {
+            hasher: RowHasher::new(),
+            key_vals: vec![Value::Null; spec.key.len()],
+            raw_vals: vec![Value::Null; spec.key.len()],
+            raw_differs: false,
+            is_key,
+            nkey: spec.key.len(),
+        }
+    }
+
+    pub fn begin(&mut self) {
+        self.hasher.begin();
+        self.raw_differs = false;
+    }
+
+    /// Adds column `i`'s value as read (`v`), restated in its comparison family.
+    pub fn push(&mut self, i: usize, col: &ColSpec, v: Value) {
+        match self.is_key.get(i).copied().flatten() {
+            Some(k) => {
+                let canon = if col.canon != col.family {
+                    coerce(v.clone(), &col.canon)
+                } else {
+                    v.clone()
+                };
+                if canon != v {
+                    self.raw_differs = true;
+                }
+                self.hasher.push(&canon);
+                self.key_vals[k] = canon;
+                self.raw_vals[k] = v;
+            }
+            None => {
+                if col.canon != col.family {
+                    self.hasher.push(&coerce(v, &col.canon));
+                } else {
+                    self.hasher.push(&v);
+                }
+            }
+        }
+    }
+
+    pub fn finish(&mut self) -> RowRec {
+        let hash = self.hasher.finish();
+        let mut key = Vec::with_capacity(16 * self.nkey);
+        encode_key(&self.key_vals, &mut key);
+        let raw = if self.raw_differs {
+            let mut r = Vec::new();
+            encode_key(&self.raw_vals, &mut r);
+            Some(r)
+        } else {
+            None
+        };
+        RowRec { key, raw, hash }
+    }
+}
+
+/// A dedicated connection for reading one side's rows.
+pub enum RowConn {
+    Pg(PoolConnection<Postgres>),
+    My(PoolConnection<MySql>),
+    Lite(PoolConnection<Sqlite>),
+}
+
+impl RowConn {
+    /// Takes a connection from the pool and prepares the session: UTC, ISO dates, and a
+    /// server-side limit on every statement (PostgreSQL `statement_timeout`, MariaDB
+    /// `max_statement_time`, MySQL `max_execution_time`; SQLite has no server).
+    pub async fn open(db: &Db, statement_timeout: Duration) -> Result<RowConn> {
+        let acquire = |e: sqlx::Error| Error::db("opening a connection to read rows", e);
+        match db {
+            Db::Pg(pool) => {
+                let mut c = pool.acquire().await.map_err(acquire)?;
+                postgres::rows::prepare_session(&mut c, statement_timeout).await?;
+                Ok(RowConn::Pg(c))
+            }
+            Db::My(pool) => {
+                let mut c = pool.acquire().await.map_err(acquire)?;
+                mysql::rows::prepare_session(&mut c, statement_timeout).await?;
+                Ok(RowConn::My(c))
+            }
+            Db::Lite(pool) => Ok(RowConn::Lite(pool.acquire().await.map_err(acquire)?)),
+        }
+    }
+
+    /// The next page: up to `limit` rows with a key greater than `after` (the raw key bytes of
+    /// the last row read), in key order.
+    pub async fn page(
+        &mut self,
+        spec: &ReadSpec,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<RowRec>> {
+        let after = match after {
+            Some(b) => Some(crate::model::rows::decode_key(b).ok_or_else(|| {
+                Error::db(
+                    format!("reading {}", spec.display()),
+                    "a stored key does not decode",
+                )
+            })?),
+            None => None,
+        };
+        match self {
+            RowConn::Pg(c) => postgres::rows::page(c, spec, after.as_deref(), limit).await,
+            RowConn::My(c) => mysql::rows::page(c, spec, after.as_deref(), limit).await,
+            RowConn::Lite(c) => sqlite::rows::page(c, spec, after.as_deref(), limit).await,
+        }
+    }
+
+    /// Every row, in no particular order (tables compared as a multiset).
+    pub async fn scan(
+        &mut self,
+        spec: &ReadSpec,
+        each: &mut (dyn FnMut(RowRec) -> Result<()> + Send),
+    ) -> Result<u64> {
+        match self {
+            RowConn::Pg(c) => postgres::rows::scan(c, spec, each).await,
+            RowConn::My(c) => mysql::rows::scan(c, spec, each).await,
+            RowConn::Lite(c) => sqlite::rows::scan(c, spec, each).await,
+        }
+    }
+
+    /// Reads every row in key order in one query and touches every value without decoding or
+    /// hashing: the physical bound a diff is measured against (`sluice bench data`).
+    pub async fn read_bound(&mut self, spec: &ReadSpec) -> Result<u64> {
+        match self {
+            RowConn::Pg(c) => postgres::rows::read_bound(c, spec).await,
+            RowConn::My(c) => mysql::rows::read_bound(c, spec).await,
+            RowConn::Lite(c) => sqlite::rows::read_bound(c, spec).await,
+        }
+    }
+
+    /// The database's estimate of the table's row count (for progress), when it has one.
+    pub async fn estimate_rows(&mut self, spec: &ReadSpec) -> Option<u64> {
+        match self {
+            RowConn::Pg(c) => postgres::rows::estimate(c, spec).await,
+            RowConn::My(c) => mysql::rows::estimate(c, spec).await,
+            RowConn::Lite(c) => sqlite::rows::estimate(c, spec).await,
+        }
+    }
+}
+
+/// Error context for a page or scan.
+pub(crate) fn ctx(spec: &ReadSpec) -> String {
+    format!("reading rows of {}", spec.display())
+}
