@@ -24,6 +24,25 @@ pub async fn run(cli: Cli) -> Result<i32> {
             inspect(&profiles, &db, format, &filter.build()?).await
         }
         Command::Demo { dir } => run_demo(dir).await,
+        Command::Data { command } => super::data::run(&profiles, command).await,
+        Command::Runs { format } => super::data::runs(format),
+        Command::Resume {
+            run_id,
+            source,
+            target,
+            format,
+            exit_code,
+        } => {
+            super::data::resume(
+                &profiles,
+                &run_id,
+                source.as_deref(),
+                target.as_deref(),
+                format,
+                exit_code,
+            )
+            .await
+        }
         Command::Schema { command } => match command {
             SchemaCommand::Diff {
                 source,

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use sqlx::pool::PoolConnection;
 use sqlx::{MySql, Postgres, Sqlite};
 
@@ -145,17 +146,25 @@ impl RowConn {
     /// Takes a connection from the pool and prepares the session: UTC, ISO dates, and a
     /// server-side limit on every statement (PostgreSQL `statement_timeout`, MariaDB
     /// `max_statement_time`, MySQL `max_execution_time`; SQLite has no server).
-    pub async fn open(db: &Db, statement_timeout: Duration) -> Result<RowConn> {
+    pub fn open(db: &Db, statement_timeout: Duration) -> BoxFuture<'_, Result<RowConn>> {
+        Box::pin(Self::open_inner(db, statement_timeout))
+    }
+
+    async fn open_inner(db: &Db, statement_timeout: Duration) -> Result<RowConn> {
         let acquire = |e: sqlx::Error| Error::db("opening a connection to read rows", e);
         match db {
             Db::Pg(pool) => {
                 let mut c = pool.acquire().await.map_err(acquire)?;
-                postgres::rows::prepare_session(&mut c, statement_timeout).await?;
+                let f: BoxFuture<'_, _> =
+                    Box::pin(postgres::rows::prepare_session(&mut c, statement_timeout));
+                f.await?;
                 Ok(RowConn::Pg(c))
             }
             Db::My(pool) => {
                 let mut c = pool.acquire().await.map_err(acquire)?;
-                mysql::rows::prepare_session(&mut c, statement_timeout).await?;
+                let f: BoxFuture<'_, _> =
+                    Box::pin(mysql::rows::prepare_session(&mut c, statement_timeout));
+                f.await?;
                 Ok(RowConn::My(c))
             }
             Db::Lite(pool) => Ok(RowConn::Lite(pool.acquire().await.map_err(acquire)?)),
@@ -164,7 +173,18 @@ impl RowConn {
 
     /// The next page: up to `limit` rows with a key greater than `after` (the raw key bytes of
     /// the last row read), in key order.
-    pub async fn page(
+    pub fn page<'a>(
+        &'a mut self,
+        spec: &'a ReadSpec,
+        after: Option<&'a [u8]>,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Vec<RowRec>>> {
+        // Boxed: a `Send` future the engine can spawn (sqlx's executors trip the compiler's
+        // higher-ranked lifetime inference otherwise).
+        Box::pin(self.page_inner(spec, after, limit))
+    }
+
+    async fn page_inner(
         &mut self,
         spec: &ReadSpec,
         after: Option<&[u8]>,
@@ -180,41 +200,53 @@ impl RowConn {
             None => None,
         };
         match self {
-            RowConn::Pg(c) => postgres::rows::page(c, spec, after.as_deref(), limit).await,
-            RowConn::My(c) => mysql::rows::page(c, spec, after.as_deref(), limit).await,
-            RowConn::Lite(c) => sqlite::rows::page(c, spec, after.as_deref(), limit).await,
+            RowConn::Pg(c) => {
+                let f: BoxFuture<'_, _> =
+                    Box::pin(postgres::rows::page(c, spec, after.as_deref(), limit));
+                f.await
+            }
+            RowConn::My(c) => {
+                let f: BoxFuture<'_, _> =
+                    Box::pin(mysql::rows::page(c, spec, after.as_deref(), limit));
+                f.await
+            }
+            RowConn::Lite(c) => {
+                let f: BoxFuture<'_, _> =
+                    Box::pin(sqlite::rows::page(c, spec, after.as_deref(), limit));
+                f.await
+            }
         }
     }
 
     /// Every row, in no particular order (tables compared as a multiset).
-    pub async fn scan(
-        &mut self,
-        spec: &ReadSpec,
-        each: &mut (dyn FnMut(RowRec) -> Result<()> + Send),
-    ) -> Result<u64> {
+    pub fn scan<'a>(
+        &'a mut self,
+        spec: &'a ReadSpec,
+        each: &'a mut (dyn FnMut(RowRec) -> Result<()> + Send),
+    ) -> BoxFuture<'a, Result<u64>> {
         match self {
-            RowConn::Pg(c) => postgres::rows::scan(c, spec, each).await,
-            RowConn::My(c) => mysql::rows::scan(c, spec, each).await,
-            RowConn::Lite(c) => sqlite::rows::scan(c, spec, each).await,
+            RowConn::Pg(c) => Box::pin(postgres::rows::scan(c, spec, each)),
+            RowConn::My(c) => Box::pin(mysql::rows::scan(c, spec, each)),
+            RowConn::Lite(c) => Box::pin(sqlite::rows::scan(c, spec, each)),
         }
     }
 
     /// Reads every row in key order in one query and touches every value without decoding or
     /// hashing: the physical bound a diff is measured against (`sluice bench data`).
-    pub async fn read_bound(&mut self, spec: &ReadSpec) -> Result<u64> {
+    pub fn read_bound<'a>(&'a mut self, spec: &'a ReadSpec) -> BoxFuture<'a, Result<u64>> {
         match self {
-            RowConn::Pg(c) => postgres::rows::read_bound(c, spec).await,
-            RowConn::My(c) => mysql::rows::read_bound(c, spec).await,
-            RowConn::Lite(c) => sqlite::rows::read_bound(c, spec).await,
+            RowConn::Pg(c) => Box::pin(postgres::rows::read_bound(c, spec)),
+            RowConn::My(c) => Box::pin(mysql::rows::read_bound(c, spec)),
+            RowConn::Lite(c) => Box::pin(sqlite::rows::read_bound(c, spec)),
         }
     }
 
     /// The database's estimate of the table's row count (for progress), when it has one.
-    pub async fn estimate_rows(&mut self, spec: &ReadSpec) -> Option<u64> {
+    pub fn estimate_rows<'a>(&'a mut self, spec: &'a ReadSpec) -> BoxFuture<'a, Option<u64>> {
         match self {
-            RowConn::Pg(c) => postgres::rows::estimate(c, spec).await,
-            RowConn::My(c) => mysql::rows::estimate(c, spec).await,
-            RowConn::Lite(c) => sqlite::rows::estimate(c, spec).await,
+            RowConn::Pg(c) => Box::pin(postgres::rows::estimate(c, spec)),
+            RowConn::My(c) => Box::pin(mysql::rows::estimate(c, spec)),
+            RowConn::Lite(c) => Box::pin(sqlite::rows::estimate(c, spec)),
         }
     }
 }

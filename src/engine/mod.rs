@@ -8,6 +8,7 @@ pub mod diff;
 pub mod pack;
 pub mod plan;
 pub mod risk;
+pub mod rows;
 pub mod schema;
 pub mod source;
 

@@ -642,6 +642,24 @@ pub fn comparison_family(a: &TypeFamily, b: &TypeFamily) -> TypeFamily {
     }
 }
 
+/// Whether values read under `from` can change when [`coerce`]d into `to` (readers skip the
+/// coercion when they cannot).
+pub fn coercion_needed(from: &TypeFamily, to: &TypeFamily) -> bool {
+    use TypeFamily as F;
+    match (from, to) {
+        (a, b) if a == b => false,
+        (F::Integer { .. }, F::Integer { .. })
+        | (F::Float { .. }, F::Float { .. })
+        | (F::Decimal { .. }, F::Decimal { .. })
+        | (F::Binary { .. }, F::Binary { .. })
+        | (F::Json { .. }, F::Json { .. }) => false,
+        (F::Text { fixed: a, .. }, F::Text { fixed: b, .. }) => *b && !*a,
+        (F::Enum { .. } | F::Set { .. }, F::Text { fixed: false, .. }) => false,
+        (F::Timestamp { tz: a }, F::Timestamp { tz: b }) => a != b,
+        _ => true,
+    }
+}
+
 // ---------------------------------------------------------------- hash encoding
 
 mod tag {

@@ -23,20 +23,23 @@ type BoxErr = Box<dyn std::error::Error + Send + Sync>;
 const D: Dialect = Dialect::Mysql;
 
 pub async fn prepare_session(c: &mut PoolConnection<MySql>, timeout: Duration) -> Result<()> {
-    sqlx::raw_sql("SET time_zone = '+00:00'")
-        .execute(&mut **c)
+    sqlx::Executor::execute(&mut **c, AsRef::<str>::as_ref("SET time_zone = '+00:00'"))
         .await
         .map_err(|e| Error::db("preparing the session to read rows", e))?;
     // MariaDB and MySQL name the statement limit differently; each ignores the other's.
     let secs = timeout.as_secs_f64().max(0.001);
-    let _ = sqlx::raw_sql(&format!("SET SESSION max_statement_time = {secs}"))
-        .execute(&mut **c)
-        .await;
-    let _ = sqlx::raw_sql(&format!(
-        "SET SESSION max_execution_time = {}",
-        timeout.as_millis().max(1)
-    ))
-    .execute(&mut **c)
+    let _ = sqlx::Executor::execute(
+        &mut **c,
+        AsRef::<str>::as_ref(&format!("SET SESSION max_statement_time = {secs}")),
+    )
+    .await;
+    let _ = sqlx::Executor::execute(
+        &mut **c,
+        AsRef::<str>::as_ref(&format!(
+            "SET SESSION max_execution_time = {}",
+            timeout.as_millis().max(1)
+        )),
+    )
     .await;
     Ok(())
 }

@@ -29,8 +29,7 @@ pub async fn prepare_session(c: &mut PoolConnection<Postgres>, timeout: Duration
          SET extra_float_digits = 1; SET statement_timeout = {}",
         timeout.as_millis().max(1)
     );
-    sqlx::raw_sql(&sql)
-        .execute(&mut **c)
+    sqlx::Executor::execute(&mut **c, AsRef::<str>::as_ref(&sql))
         .await
         .map_err(|e| Error::db("preparing the session to read rows", e))?;
     Ok(())
