@@ -180,7 +180,10 @@ async fn chinook_across_dialects() {
             }
             let o = diff(s, t, options()).await;
             if o.manifest.tables.len() != 11 {
-                problems.push(format!("{sn} → {tn}: {} tables paired", o.manifest.tables.len()));
+                problems.push(format!(
+                    "{sn} → {tn}: {} tables paired",
+                    o.manifest.tables.len()
+                ));
             }
             for (p, prog) in o.manifest.tables.iter().zip(&o.checkpoint.tables) {
                 if prog.counts.differences() > 0 || prog.counts.unchanged == 0 {
@@ -221,4 +224,232 @@ async fn chinook_across_dialects() {
             "{sn} → postgres"
         );
     }
+}
+
+const PG_EVERY: &str = r#"
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+CREATE TABLE every (
+    id bigint PRIMARY KEY,
+    b boolean, i2 smallint, i4 integer, i8 bigint, n numeric, n2 numeric(12,2),
+    r real, d double precision, t text, vc varchar(20), c char(5), by bytea,
+    dt date, tm time, ttz timetz, ts timestamp, tstz timestamptz, iv interval, u uuid,
+    jb jsonb, ai integer[], at text[], e mood, m money, long text
+);
+INSERT INTO every
+SELECT g,
+    CASE WHEN g % 7 = 0 THEN NULL ELSE g % 2 = 0 END,
+    (g % 100 - 50)::int2, g * 1000 - 150000, g::int8 * 1000000007 * (CASE WHEN g % 2 = 0 THEN -1 ELSE 1 END),
+    (g::numeric / 7)::numeric(30,10), (g * 1.25)::numeric(12,2), (g / 3.0)::real, g / 7.0::float8,
+    CASE WHEN g % 11 = 0 THEN NULL WHEN g % 13 = 0 THEN '' ELSE 'text ' || g || ' ünï 日本 🎉 a|b' END,
+    'v' || g, 'c' || (g % 10), decode(lpad(to_hex(g), 8, '0') || '00ff00', 'hex'),
+    date '2000-01-01' + g, time '00:00' + g * interval '1 minute 1.5 second',
+    ('10:00:00+0' || (g % 9))::timetz,
+    timestamp '2020-01-01' + g * interval '1 hour 1 microsecond',
+    timestamptz '2020-01-01 00:00:00+00' + g * interval '1 hour',
+    g * interval '1 day 2 hours', md5(g::text)::uuid,
+    jsonb_build_object('g', g, 'a', jsonb_build_array(g, g + 1.5), 'n', null, 's', 'x"y'),
+    ARRAY[g, -g, NULL], ARRAY['a' || g, NULL, 'x,y "q" {z}'],
+    (ARRAY['sad','ok','happy'])[g % 3 + 1]::mood, (g * 3.33)::numeric::money,
+    CASE WHEN g % 50 = 0 THEN repeat('long ', 5000) END
+FROM generate_series(1, 300) g;
+INSERT INTO every (id, r, d, n, ts, dt, tstz, t) VALUES
+    (1001, 'NaN', 'NaN', 'NaN', 'infinity', 'infinity', '-infinity', 'NULL'),
+    (1002, '-0', '-0', 1.50, '-infinity', '-infinity', 'infinity', ''),
+    (1003, 'Infinity', '-Infinity', -0.000, '1999-12-31 23:59:59.999999', '1970-01-01', '2000-01-01 00:00:00+14', NULL),
+    (1004, 1.5e-30, 1e300, 123456789012345678901234567890.123456789, '0044-03-15 12:00:00', '0001-01-01', '1969-12-31 23:59:59.999999+00', 'a|b');
+"#;
+
+/// Every drift below changes one value of one type; the comments say what the row diff must
+/// make of it (and EXCEPT agrees).
+const PG_EVERY_DRIFT: &str = r#"
+UPDATE every SET b = NOT b WHERE id = 2;
+UPDATE every SET i2 = i2 + 1 WHERE id = 3;
+UPDATE every SET i4 = -i4 WHERE id = 4;
+UPDATE every SET i8 = i8 + 1 WHERE id = 5;
+UPDATE every SET n = n + 0.0000000001 WHERE id = 6;
+UPDATE every SET n2 = n2 + 0.01 WHERE id = 8;
+UPDATE every SET r = r + 1 WHERE id = 9;
+UPDATE every SET d = d * 2 WHERE id = 10;
+UPDATE every SET t = 'TEXT 12' WHERE id = 12;
+UPDATE every SET t = NULL WHERE id = 13;                 -- '' → NULL: a difference
+UPDATE every SET vc = 'v14 ' WHERE id = 14;              -- trailing space: a difference
+UPDATE every SET c = 'c5   ' WHERE id = 15;              -- char(5) pads: no difference
+UPDATE every SET by = by || '\x00'::bytea WHERE id = 16;
+UPDATE every SET dt = dt + 1 WHERE id = 17;
+UPDATE every SET tm = tm + interval '1 microsecond' WHERE id = 18;
+UPDATE every SET ttz = '10:00:00+01' WHERE id = 19;
+UPDATE every SET ts = ts + interval '1 microsecond' WHERE id = 20;
+UPDATE every SET tstz = '2020-01-01 23:00:00-01' WHERE id = 23; -- the same instant: no difference
+UPDATE every SET tstz = tstz + interval '1 second' WHERE id = 24;
+UPDATE every SET iv = interval '25 days 50 hours' WHERE id = 25;  -- same span: no difference
+UPDATE every SET iv = iv + interval '1 second' WHERE id = 26;
+UPDATE every SET u = md5('x')::uuid WHERE id = 27;
+UPDATE every SET jb = '{"s": "x\"y", "n": null, "a": [28, 29.5], "g": 28}' WHERE id = 28; -- same json: none
+UPDATE every SET jb = jsonb_set(jb, '{g}', '"29"') WHERE id = 29;
+UPDATE every SET ai = ARRAY[30, -30] WHERE id = 30;
+UPDATE every SET at = ARRAY['a31', NULL, 'x,y "q" {z} '] WHERE id = 31;
+UPDATE every SET e = 'happy' WHERE id = 32;
+UPDATE every SET m = m + 0.01::money WHERE id = 33;
+UPDATE every SET long = long || '.' WHERE id = 50;
+UPDATE every SET d = 0 WHERE id = 1002;                  -- -0 → 0: no difference
+UPDATE every SET r = 'NaN' WHERE id = 1001;              -- NaN stays NaN: no difference
+UPDATE every SET n = 1.5000 WHERE id = 1002;             -- scale only: no difference
+UPDATE every SET t = NULL WHERE id = 1001;               -- 'NULL' → NULL: a difference
+DELETE FROM every WHERE id IN (100, 101, 1003);
+INSERT INTO every (id) VALUES (5000), (-5000);
+"#;
+
+#[tokio::test]
+async fn every_postgres_type_matches_except() {
+    let src = support::pg_db();
+    let tgt = support::pg_db();
+    src.exec(PG_EVERY);
+    tgt.exec(PG_EVERY);
+    tgt.exec(PG_EVERY_DRIFT);
+    let mut opts = options();
+    opts.batch_size = 64;
+    let o = diff(&src.url(), &tgt.url(), opts).await;
+    let truth = PgTruth::new(
+        &src,
+        &tgt,
+        "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');",
+    );
+    assert_truth(&o, &|p| truth.truth(p));
+    let c = counts(&o, "every");
+    assert_eq!((c.insert, c.delete, c.conflict), (3, 2, 25), "{c:?}");
+}
+
+const MY_EVERY: &str = r#"
+SET sql_mode = '';
+CREATE TABLE every (
+    id BIGINT PRIMARY KEY, b BOOLEAN, ti TINYINT, tu TINYINT UNSIGNED, bu BIGINT UNSIGNED,
+    i INT, n DECIMAL(40,10), n2 DECIMAL(12,2), f FLOAT, d DOUBLE, t TEXT, vc VARCHAR(20),
+    c CHAR(5), bn VARBINARY(20), bl BLOB, dt DATE, tm TIME(6), dtm DATETIME(6),
+    ts TIMESTAMP(6) NULL DEFAULT NULL, j JSON, e ENUM('sad','ok','happy'), s SET('a','b','c'),
+    y YEAR, u UUID, bt BIT(8)
+) CHARACTER SET utf8mb4;
+INSERT INTO every
+SELECT seq, IF(seq % 7 = 0, NULL, seq % 2 = 0), seq % 100 - 50, seq % 256, 18446744073709551615 - seq,
+    seq * 1000 - 150000, seq / 7, seq * 1.25, seq / 3.0, seq / 7.0,
+    CASE WHEN seq % 11 = 0 THEN NULL WHEN seq % 13 = 0 THEN '' ELSE CONCAT('text ', seq, ' ünï 日本 🎉 a|b') END,
+    CONCAT('v', seq), CONCAT('c', seq % 10), UNHEX(CONCAT(LPAD(HEX(seq), 8, '0'), '00FF00')),
+    IF(seq % 50 = 0, REPEAT('long ', 5000), NULL),
+    DATE('2000-01-01') + INTERVAL seq DAY, SEC_TO_TIME(seq * 61.5),
+    TIMESTAMP('2020-01-01') + INTERVAL seq HOUR + INTERVAL seq MICROSECOND,
+    TIMESTAMP('2020-01-01') + INTERVAL seq HOUR,
+    JSON_OBJECT('g', seq, 'a', JSON_ARRAY(seq, seq + 1.5), 'n', NULL),
+    ELT(seq % 3 + 1, 'sad', 'ok', 'happy'), ELT(seq % 3 + 1, 'a', 'a,b', 'b,c'),
+    1901 + seq % 200, UUID(), seq % 256
+FROM (SELECT CAST(seq AS SIGNED) AS seq FROM seq_1_to_300) g;
+INSERT INTO every (id, dt, dtm, d, t, bu) VALUES
+    (1001, '0000-00-00', '0000-00-00 00:00:00', -0.0, 'NULL', 0),
+    (1002, '2000-02-29', '1970-01-01 00:00:00', 1e300, '', 18446744073709551615);
+"#;
+
+const MY_EVERY_DRIFT: &str = r#"
+SET sql_mode = '';
+UPDATE every SET b = NOT b WHERE id = 2;
+UPDATE every SET ti = ti + 1 WHERE id = 3;
+UPDATE every SET tu = 255 WHERE id = 4;
+UPDATE every SET bu = bu - 1 WHERE id = 5;
+UPDATE every SET n = n + 0.0000000001 WHERE id = 6;
+UPDATE every SET n2 = n2 + 0.01 WHERE id = 8;
+UPDATE every SET f = f + 1 WHERE id = 9;
+UPDATE every SET d = d * 2 WHERE id = 10;
+UPDATE every SET t = 'TEXT 12' WHERE id = 12;
+UPDATE every SET t = NULL WHERE id = 13;
+UPDATE every SET vc = 'v14 ' WHERE id = 14;
+UPDATE every SET bn = CONCAT(bn, X'00') WHERE id = 16;
+UPDATE every SET dt = dt + INTERVAL 1 DAY WHERE id = 17;
+UPDATE every SET tm = tm + INTERVAL 1 MICROSECOND WHERE id = 18;
+UPDATE every SET dtm = dtm + INTERVAL 1 MICROSECOND WHERE id = 20;
+UPDATE every SET ts = ts + INTERVAL 1 SECOND WHERE id = 24;
+UPDATE every SET j = JSON_SET(j, '$.g', '29') WHERE id = 29;
+UPDATE every SET e = 'happy' WHERE id = 32;
+UPDATE every SET s = 'a,c' WHERE id = 33;
+UPDATE every SET y = 2155 WHERE id = 34;
+UPDATE every SET u = UUID() WHERE id = 35;
+UPDATE every SET bt = 255 WHERE id = 36;
+UPDATE every SET bl = CONCAT(bl, '.') WHERE id = 50;
+UPDATE every SET dt = '2000-01-01' WHERE id = 1001;
+UPDATE every SET d = 0 WHERE id = 1001;
+UPDATE every SET t = NULL WHERE id = 1001;
+DELETE FROM every WHERE id IN (100, 101, 1002);
+INSERT INTO every (id) VALUES (5000), (-5000);
+"#;
+
+#[tokio::test]
+async fn every_mariadb_type_matches_except() {
+    let src = support::mysql_db();
+    let tgt = support::mysql_db();
+    src.exec(MY_EVERY);
+    // The same rows, uuids included.
+    tgt.exec(&MY_EVERY.replace(
+        "INSERT INTO every\nSELECT",
+        "INSERT INTO every\nSELECT /* copy */",
+    ));
+    tgt.exec(&format!(
+        "DELETE FROM every; INSERT INTO every SELECT * FROM `{}`.every;",
+        src.name
+    ));
+    tgt.exec(MY_EVERY_DRIFT);
+    let mut opts = options();
+    opts.batch_size = 64;
+    let o = diff(&src.url(), &tgt.url(), opts).await;
+    assert_truth(&o, &|p| truth_mysql(&src, &tgt, p));
+    let c = counts(&o, "every");
+    assert_eq!((c.insert, c.delete, c.conflict), (3, 2, 23), "{c:?}");
+}
+
+const LITE_EVERY: &str = r#"
+CREATE TABLE every (
+    id INTEGER PRIMARY KEY, b BOOLEAN, i INTEGER, n NUMERIC(12,2), r REAL, t TEXT,
+    c CHAR(5), bl BLOB, dt DATE, ts DATETIME, u UUID, j JSON, anything
+);
+WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 300)
+INSERT INTO every
+SELECT x, CASE WHEN x % 7 = 0 THEN NULL ELSE x % 2 END, x * 1000 - 150000, x * 1.25, x / 3.0,
+    CASE WHEN x % 11 = 0 THEN NULL WHEN x % 13 = 0 THEN '' ELSE 'text ' || x || ' ünï 日本 🎉 a|b' END,
+    'c' || (x % 10), CASE WHEN x % 50 = 0 THEN zeroblob(10000) ELSE CAST(CAST(printf('%08x', x) AS BLOB) || x'00ff00' AS BLOB) END,
+    date('2000-01-01', '+' || x || ' days'), datetime('2020-01-01', '+' || x || ' hours'),
+    lower(printf('%08x-0000-4000-8000-%012x', x, x)), json_object('g', x, 'a', json_array(x, x + 1.5)),
+    CASE x % 4 WHEN 0 THEN x WHEN 1 THEN x * 0.5 WHEN 2 THEN 'x' || x ELSE x'00' END
+FROM g;
+INSERT INTO every (id, r, t, anything) VALUES (1001, -0.0, 'NULL', NULL), (1002, 1e300, '', ''), (1003, NULL, CAST(x'ff00fe' AS TEXT), 1);
+"#;
+
+const LITE_EVERY_DRIFT: &str = r#"
+UPDATE every SET b = 1 - b WHERE id = 2;
+UPDATE every SET i = -i WHERE id = 4;
+UPDATE every SET n = n + 0.01 WHERE id = 8;
+UPDATE every SET r = r + 1 WHERE id = 9;
+UPDATE every SET t = 'TEXT 12' WHERE id = 12;
+UPDATE every SET t = NULL WHERE id = 13;
+UPDATE every SET c = 'C5' WHERE id = 15;
+UPDATE every SET bl = CAST(bl || x'00' AS BLOB) WHERE id = 16;
+UPDATE every SET dt = '2000-01-19' WHERE id = 17;
+UPDATE every SET ts = '2020-01-01 20:00:01' WHERE id = 20;
+UPDATE every SET u = '00000000-0000-4000-8000-000000000000' WHERE id = 27;
+UPDATE every SET j = json_object('g', 29) WHERE id = 29;
+UPDATE every SET anything = 'x' || anything WHERE id = 30;
+UPDATE every SET anything = 31 WHERE id = 31;
+UPDATE every SET r = 0.0 WHERE id = 1001;
+UPDATE every SET t = NULL WHERE id = 1001;
+DELETE FROM every WHERE id IN (100, 101, 1002);
+INSERT INTO every (id) VALUES (5000), (-5000);
+"#;
+
+#[tokio::test]
+async fn every_sqlite_type_matches_except() {
+    let src = support::sqlite_db();
+    let tgt = support::sqlite_db();
+    src.exec(LITE_EVERY);
+    tgt.exec(LITE_EVERY);
+    tgt.exec(LITE_EVERY_DRIFT);
+    let mut opts = options();
+    opts.batch_size = 64;
+    let o = diff(&src.url(), &tgt.url(), opts).await;
+    assert_truth(&o, &|p| truth_sqlite(&src, &tgt, p));
+    let c = counts(&o, "every");
+    assert_eq!((c.insert, c.delete, c.conflict), (3, 2, 15), "{c:?}");
 }

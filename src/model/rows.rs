@@ -746,10 +746,10 @@ pub fn encode_value(v: &Value, out: &mut Vec<u8>) {
             days,
             micros,
         } => {
+            // Intervals compare as PostgreSQL compares them: by their span, with a month of 30
+            // days and a day of 24 hours ('1 day' = '24 hours').
             out.push(tag::INTERVAL);
-            out.extend_from_slice(&months.to_be_bytes());
-            out.extend_from_slice(&days.to_be_bytes());
-            out.extend_from_slice(&micros.to_be_bytes());
+            out.extend_from_slice(&interval_span(*months, *days, *micros).to_be_bytes());
         }
         Value::Uuid(u) => {
             out.push(tag::UUID);
@@ -768,6 +768,12 @@ pub fn encode_value(v: &Value, out: &mut Vec<u8>) {
             }
         }
     }
+}
+
+/// An interval's span in microseconds (30-day months, 24-hour days).
+pub fn interval_span(months: i32, days: i32, micros: i64) -> i128 {
+    const DAY: i128 = 86_400_000_000;
+    (months as i128 * 30 + days as i128) * DAY + micros as i128
 }
 
 /// Builds row hashes, reusing one buffer.
@@ -1092,11 +1098,14 @@ pub fn decode_value(b: &[u8]) -> Option<(Value, usize)> {
         },
         tag::TIMESTAMP => Value::Timestamp(i64::from_be_bytes(take(b, &mut pos)?)),
         tag::TIMESTAMPTZ => Value::TimestampTz(i64::from_be_bytes(take(b, &mut pos)?)),
-        tag::INTERVAL => Value::Interval {
-            months: i32::from_be_bytes(take(b, &mut pos)?),
-            days: i32::from_be_bytes(take(b, &mut pos)?),
-            micros: i64::from_be_bytes(take(b, &mut pos)?),
-        },
+        tag::INTERVAL => {
+            let span = i128::from_be_bytes(take(b, &mut pos)?);
+            Value::Interval {
+                months: 0,
+                days: 0,
+                micros: i64::try_from(span).ok()?,
+            }
+        }
         tag::UUID => Value::Uuid(take(b, &mut pos)?),
         tag::JSON => Value::Json(String::from_utf8(bytes(&mut pos)?).ok()?),
         tag::ARRAY => {
@@ -1258,6 +1267,17 @@ mod tests {
             row_hash(&[Value::Array(vec![Value::Null])])
         );
         assert_ne!(row_hash(&[]), row_hash(&[Value::Null]));
+        let iv = |months, days, micros| Value::Interval {
+            months,
+            days,
+            micros,
+        };
+        assert_eq!(
+            row_hash(&[iv(0, 1, 0)]),
+            row_hash(&[iv(0, 0, 86_400_000_000)])
+        );
+        assert_eq!(row_hash(&[iv(1, 0, 0)]), row_hash(&[iv(0, 30, 0)]));
+        assert_ne!(row_hash(&[iv(0, 1, 0)]), row_hash(&[iv(0, 1, 1)]));
     }
 
     #[test]
@@ -1474,8 +1494,8 @@ mod tests {
             Value::Null,
             t("x"),
             Value::Interval {
-                months: 1,
-                days: 2,
+                months: 0,
+                days: 0,
                 micros: 3,
             },
             Value::Array(vec![Value::Json("{}".into())]),

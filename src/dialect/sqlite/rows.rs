@@ -175,6 +175,13 @@ fn decode(row: &SqliteRow, i: usize) -> Result<Value, BoxErr> {
         "INTEGER" => Value::Int(dec::<i64>(raw)? as i128),
         "REAL" => Value::float(dec::<f64>(raw)?),
         "BLOB" => Value::Bytes(dec::<Vec<u8>>(raw)?),
-        _ => Value::Text(dec::<String>(raw)?),
+        // SQLite does not check that TEXT is UTF-8: text that is not is kept as its bytes.
+        _ => {
+            let b = dec::<&[u8]>(raw)?;
+            match std::str::from_utf8(b) {
+                Ok(s) => Value::Text(s.to_string()),
+                Err(_) => Value::Bytes(b.to_vec()),
+            }
+        }
     })
 }
