@@ -453,3 +453,158 @@ async fn every_sqlite_type_matches_except() {
     let c = counts(&o, "every");
     assert_eq!((c.insert, c.delete, c.conflict), (3, 2, 15), "{c:?}");
 }
+
+const KEY_ROWS: &str = "('a',1,'x'),('A',1,'x'),('á',1,'x'),('Á',2,'x'),('b',-5,'x'),('b',-1,'x'),('b',0,'x'),
+('B',3,'x'),('é',1,'x'),('e',1,'x'),('É',1,'x'),('z',1,'x'),('Z',1,'x'),('',1,'x'),(' a',1,'x'),
+('a ',1,'x'),('aa',1,'x'),('日本',1,'x'),('🎉',1,'x'),('ß',1,'x'),('ss',1,'x'),('ö',7,'x'),('o',7,'x'),('Ö',-7,'x')";
+
+const KEY_DRIFT: &str = "DELETE FROM k WHERE a IN ('á', 'ss') OR (a = 'b' AND b = -1);
+UPDATE k SET v = 'y' WHERE a IN ('A', 'é', ' a', '🎉') OR (a = 'b' AND b = -5);
+INSERT INTO k VALUES ('Ä', 1, 'x'), ('b', -3, 'x'), ('zz', 0, 'x');
+DELETE FROM u WHERE v % 5 = 0; UPDATE u SET w = -w WHERE v % 7 = 0;
+DELETE FROM n WHERE id % 9 = 0; UPDATE n SET w = w + 1 WHERE id % 4 = 0;";
+
+#[tokio::test]
+async fn text_composite_uuid_and_negative_keys_postgres() {
+    let setup = format!(
+        "CREATE TABLE k (a text COLLATE \"und-x-icu\", b int, v text, PRIMARY KEY (a, b));
+         INSERT INTO k VALUES {KEY_ROWS};
+         CREATE TABLE u (id uuid PRIMARY KEY, v int, w int);
+         INSERT INTO u SELECT md5(g::text)::uuid, g, g FROM generate_series(1, 60) g;
+         CREATE TABLE n (id bigint PRIMARY KEY, w int);
+         INSERT INTO n SELECT g * 7919 * (CASE WHEN g % 2 = 0 THEN -1 ELSE 1 END), g FROM generate_series(1, 60) g;"
+    );
+    let src = support::pg_db();
+    let tgt = support::pg_db();
+    src.exec(&setup);
+    tgt.exec(&setup);
+    tgt.exec(KEY_DRIFT);
+    let mut opts = options();
+    opts.batch_size = 3;
+    let o = diff(&src.url(), &tgt.url(), opts).await;
+    let truth = PgTruth::new(&src, &tgt, "");
+    assert_truth(&o, &|p| truth.truth(p));
+    let k = counts(&o, "k");
+    assert_eq!((k.insert, k.delete, k.conflict), (3, 3, 5), "{k:?}");
+}
+
+#[tokio::test]
+async fn text_composite_uuid_and_negative_keys_mariadb() {
+    let setup = format!(
+        "CREATE TABLE k (a VARCHAR(20) COLLATE utf8mb4_nopad_bin, b INT, v TEXT, PRIMARY KEY (a, b));
+         INSERT INTO k VALUES {KEY_ROWS};
+         CREATE TABLE ci (a VARCHAR(20) COLLATE utf8mb4_general_ci PRIMARY KEY, v INT);
+         INSERT INTO ci VALUES ('a', 1), ('B', 2), ('c', 3), ('D', 4), ('é', 5), ('F', 6), ('_', 7), ('Z', 8), ('ü', 9);
+         CREATE TABLE u (id CHAR(36) PRIMARY KEY, v INT, w INT);
+         INSERT INTO u SELECT UUID(), seq, seq FROM seq_1_to_60;
+         CREATE TABLE n (id BIGINT PRIMARY KEY, w INT);
+         INSERT INTO n SELECT CAST(seq AS SIGNED) * 7919 * IF(seq % 2 = 0, -1, 1), seq FROM seq_1_to_60;"
+    );
+    let src = support::mysql_db();
+    let tgt = support::mysql_db();
+    src.exec(&setup);
+    tgt.exec(&setup);
+    tgt.exec(&format!(
+        "DELETE FROM u; INSERT INTO u SELECT * FROM `{}`.u;",
+        src.name
+    ));
+    tgt.exec(KEY_DRIFT);
+    tgt.exec("DELETE FROM ci WHERE a = 'c'; UPDATE ci SET v = 0 WHERE a IN ('é', 'Z'); INSERT INTO ci VALUES ('b2', 0);");
+    let mut opts = options();
+    opts.batch_size = 3;
+    let o = diff(&src.url(), &tgt.url(), opts).await;
+    assert_truth(&o, &|p| truth_mysql(&src, &tgt, p));
+    let k = counts(&o, "k");
+    assert_eq!((k.insert, k.delete, k.conflict), (3, 3, 5), "{k:?}");
+    let ci = counts(&o, "ci");
+    assert_eq!((ci.insert, ci.delete, ci.conflict), (1, 1, 2), "{ci:?}");
+}
+
+#[tokio::test]
+async fn text_composite_uuid_and_negative_keys_sqlite() {
+    let setup = format!(
+        "CREATE TABLE k (a TEXT, b INT, v TEXT, PRIMARY KEY (a, b));
+         INSERT INTO k VALUES {KEY_ROWS};
+         CREATE TABLE ci (a TEXT COLLATE NOCASE PRIMARY KEY, v INT);
+         INSERT INTO ci VALUES ('a', 1), ('B', 2), ('c', 3), ('D', 4), ('é', 5), ('F', 6), ('_', 7), ('Z', 8), ('ü', 9);
+         CREATE TABLE u (id UUID PRIMARY KEY, v INT, w INT);
+         WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 60)
+         INSERT INTO u SELECT lower(hex(randomblob(16))), x, x FROM g;
+         CREATE TABLE n (id INTEGER PRIMARY KEY, w INT);
+         WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 60)
+         INSERT INTO n SELECT x * 7919 * (CASE WHEN x % 2 = 0 THEN -1 ELSE 1 END), x FROM g;"
+    );
+    let src = support::sqlite_db();
+    src.exec(&setup);
+    let tgt = support::sqlite_db();
+    std::fs::copy(&src.path, &tgt.path).expect("copy");
+    tgt.exec(KEY_DRIFT);
+    tgt.exec("DELETE FROM ci WHERE a = 'c'; UPDATE ci SET v = 0 WHERE a IN ('é', 'Z'); INSERT INTO ci VALUES ('b2', 0);");
+    let mut opts = options();
+    opts.batch_size = 3;
+    let o = diff(&src.url(), &tgt.url(), opts).await;
+    assert_truth(&o, &|p| truth_sqlite(&src, &tgt, p));
+    let k = counts(&o, "k");
+    assert_eq!((k.insert, k.delete, k.conflict), (3, 3, 5), "{k:?}");
+    let ci = counts(&o, "ci");
+    assert_eq!((ci.insert, ci.delete, ci.conflict), (1, 1, 2), "{ci:?}");
+}
+
+#[tokio::test]
+async fn tables_without_a_key_compare_as_multisets() {
+    let make = |rows: &str| {
+        format!(
+            "CREATE TABLE bag (n INT, t TEXT); INSERT INTO bag VALUES {rows};
+             CREATE TABLE nullable_unique (id INT UNIQUE, t TEXT); INSERT INTO nullable_unique VALUES (1, 'a'), (NULL, 'b');"
+        )
+    };
+    let s_rows = "(1,'a'),(1,'a'),(1,'a'),(2,'b'),(3,NULL),(3,NULL),(NULL,NULL)";
+    let t_rows = "(1,'a'),(2,'b'),(2,'b'),(4,'d'),(3,NULL),(3,NULL),(NULL,NULL)";
+    let (ps, pt) = (support::pg_db(), support::pg_db());
+    ps.exec(&make(s_rows));
+    pt.exec(&make(t_rows));
+    pt.exec("UPDATE nullable_unique SET t = 'B' WHERE id IS NULL");
+    let o = diff(&ps.url(), &pt.url(), options()).await;
+    let truth = PgTruth::new(&ps, &pt, "");
+    assert_truth(&o, &|p| truth.truth(p));
+    let bag = counts(&o, "bag");
+    assert_eq!(
+        (bag.insert, bag.delete, bag.unchanged),
+        (2, 2, 5),
+        "{bag:?}"
+    );
+    assert_eq!(rowtest::pair(&o, "bag").mode(), "multiset");
+    assert!(
+        rowtest::pair(&o, "nullable_unique")
+            .notes
+            .iter()
+            .any(|n| n.contains("multiset")),
+        "a unique key over a nullable column is not a key"
+    );
+    let (ls, lt) = (support::sqlite_db(), support::sqlite_db());
+    ls.exec(&make(s_rows));
+    lt.exec(&make(t_rows));
+    let o = diff(&ls.url(), &lt.url(), options()).await;
+    assert_truth(&o, &|p| truth_sqlite(&ls, &lt, p));
+    assert_eq!(counts(&o, "bag"), bag);
+}
+
+/// Rows that concatenation-based hashing would take for equal are told apart.
+#[tokio::test]
+async fn rows_that_concatenation_confuses_are_conflicts() {
+    let schema = "CREATE TABLE c (id INT PRIMARY KEY, a TEXT, b TEXT);";
+    let s_rows = "INSERT INTO c VALUES (1, 'a|b', 'c'), (2, NULL, 'x'), (3, '', NULL), (4, 'ab', NULL), (5, '1', '23'), (6, 'a,b', NULL), (7, NULL, NULL);";
+    let t_rows = "INSERT INTO c VALUES (1, 'a', 'b|c'), (2, 'NULL', 'x'), (3, NULL, ''), (4, 'a', 'b'), (5, '12', '3'), (6, 'a', 'b'), (7, NULL, NULL);";
+    for (s, t) in [(support::sqlite_db(), support::sqlite_db())] {
+        s.exec(&format!("{schema}{s_rows}"));
+        t.exec(&format!("{schema}{t_rows}"));
+        let o = diff(&s.url(), &t.url(), options()).await;
+        assert_truth(&o, &|p| truth_sqlite(&s, &t, p));
+        assert_eq!(counts(&o, "c").conflict, 6);
+    }
+    let (s, t) = (support::pg_db(), support::pg_db());
+    s.exec(&format!("{schema}{s_rows}"));
+    t.exec(&format!("{schema}{t_rows}"));
+    let o = diff(&s.url(), &t.url(), options()).await;
+    assert_eq!(counts(&o, "c").conflict, 6);
+}

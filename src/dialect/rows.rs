@@ -89,6 +89,10 @@ impl RowBuilder {
         }
     }
 
+    pub fn is_key(&self, i: usize) -> bool {
+        self.is_key.get(i).is_some_and(|k| k.is_some())
+    }
+
     pub fn begin(&mut self) {
         self.hasher.begin();
         self.raw_differs = false;
@@ -96,19 +100,26 @@ impl RowBuilder {
 
     /// Adds column `i`'s value as read (`v`), restated in its comparison family.
     pub fn push(&mut self, i: usize, col: &ColSpec, v: Value) {
+        self.push_stored(i, col, None, v)
+    }
+
+    /// Like [`push`](Self::push), for a value the database stores in another form (`stored`,
+    /// SQLite's storage class) than what it means (`v`): a key binds the stored form.
+    pub fn push_stored(&mut self, i: usize, col: &ColSpec, stored: Option<Value>, v: Value) {
         match self.is_key.get(i).copied().flatten() {
             Some(k) => {
                 let canon = if col.canon != col.family {
                     coerce(v.clone(), &col.canon)
                 } else {
-                    v.clone()
+                    v
                 };
-                if canon != v {
+                let raw = stored.unwrap_or_else(|| canon.clone());
+                if canon != raw {
                     self.raw_differs = true;
                 }
                 self.hasher.push(&canon);
                 self.key_vals[k] = canon;
-                self.raw_vals[k] = v;
+                self.raw_vals[k] = raw;
             }
             None => {
                 if col.canon != col.family {

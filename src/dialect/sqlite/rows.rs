@@ -100,8 +100,13 @@ fn build(row: &SqliteRow, spec: &ReadSpec, b: &mut RowBuilder) -> Result<RowRec>
     for (i, col) in spec.columns.iter().enumerate() {
         let v = decode(row, i)
             .map_err(|e| Error::db(ctx(spec), format!("cannot decode column {}: {e}", col.name)))?;
-        // The declared family first: that is what the value means in this database.
-        b.push(i, col, coerce(v, &col.family));
+        // The declared family first: that is what the value means in this database. A key
+        // continues from the value as stored.
+        if b.is_key(i) {
+            b.push_stored(i, col, Some(v.clone()), coerce(v, &col.family));
+        } else {
+            b.push(i, col, coerce(v, &col.family));
+        }
     }
     Ok(b.finish())
 }

@@ -246,10 +246,16 @@ pub async fn start(
         only_in_target: pairing.only_in_target,
     };
     run.write_manifest(&manifest)?;
-    let checkpoint = Checkpoint {
+    let checkpoint = fresh_checkpoint(&manifest);
+    run.write_checkpoint(&checkpoint)?;
+    execute(run, manifest, checkpoint, source, target, hooks).await
+}
+
+fn fresh_checkpoint(manifest: &RunManifest) -> Checkpoint {
+    Checkpoint {
         format: "sluice-checkpoint".into(),
         version: RUN_FORMAT,
-        run_id: id,
+        run_id: manifest.run_id.clone(),
         state: RunState::Running,
         updated_at: now(),
         error: None,
@@ -261,9 +267,7 @@ pub async fn start(
                 ..TableProgress::default()
             })
             .collect(),
-    };
-    run.write_checkpoint(&checkpoint)?;
-    execute(run, manifest, checkpoint, source, target, hooks).await
+    }
 }
 
 /// Why a run cannot be resumed against these catalogs, if it cannot.
@@ -342,7 +346,12 @@ pub async fn resume(
             )));
         }
     }
-    let checkpoint = run.checkpoint()?;
+    // A run stopped before its first checkpoint starts from the beginning.
+    let checkpoint = match run.checkpoint() {
+        Ok(c) => c,
+        Err(_) if !run.checkpoint_path().exists() => fresh_checkpoint(&manifest),
+        Err(e) => return Err(e),
+    };
     if checkpoint.state == RunState::Complete {
         return Ok(RunOutcome {
             run,
