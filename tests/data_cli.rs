@@ -527,3 +527,22 @@ fn memory_does_not_grow_with_the_table() {
         "peak RSS grew with the table: {peaks:?} KiB"
     );
 }
+
+#[test]
+fn demo_shows_the_row_diff_of_the_pair() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keep = dir.path().join("demo");
+    let o = sluice(dir.path())
+        .args(["demo", "--dir", &keep.to_string_lossy()])
+        .output()
+        .expect("run sluice demo");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    let rows = out.split("Row diff —").nth(1).expect("a row diff section");
+    assert!(
+        rows.contains("main.orders                4          4        1        1        2          1  complete"),
+        "{rows}"
+    );
+    assert!(rows.contains("5 to insert, 4 to delete, 6 in conflict, in 5 of 5 tables"), "{rows}");
+    assert!(keep.join("runs").is_dir(), "the demo keeps its run beside the databases");
+}

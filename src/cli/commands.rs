@@ -184,6 +184,11 @@ async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
         schema::render_text(&pair.source_url(), &pair.target_url(), &changes, &risks)
     );
     println!();
+    println!("Row diff — which rows differ, table by table (compared on the columns both have):");
+    let rows =
+        super::data::demo_rows(&pair.source_url(), &pair.target_url(), &dir.join("runs")).await?;
+    print!("{rows}");
+    println!();
     if keep {
         println!(
             "Next: `sluice inspect {}` or `sluice snapshot {} --out shop.json`.",

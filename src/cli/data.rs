@@ -685,3 +685,29 @@ fn summary(
     let _ = m;
     (done, rows, diffs, c.state.name().to_string())
 }
+
+/// The row diff of the demo pair (`sluice demo`): runs kept under `runs_root`, progress bar on
+/// stderr when it is a terminal; returns the text report.
+pub async fn demo_rows(source: &str, target: &str, runs_root: &std::path::Path) -> Result<String> {
+    let profiles = Profiles::default();
+    let (su, sr) = live(&profiles, source, "SOURCE")?;
+    let (tu, tr) = live(&profiles, target, "TARGET")?;
+    let (sdb, tdb) = connect_both(&su, &tu).await?;
+    let (tx, h) = progress_bar();
+    let hooks = Hooks {
+        progress: tx.clone(),
+        cancel: Cancel::default(),
+    };
+    let options = RunOptions {
+        tables: Vec::new(),
+        ignore_columns: Vec::new(),
+        batch_size: 10_000,
+        statement_timeout_secs: 60,
+    };
+    let r = rows::start(runs_root, sr, tr, options, &sdb, &tdb, &hooks).await;
+    drop(hooks);
+    finish_progress(tx, h).await;
+    sdb.close().await;
+    tdb.close().await;
+    Ok(outcome_text(&r?))
+}
