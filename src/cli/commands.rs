@@ -26,6 +26,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Demo { dir } => run_demo(dir).await,
         Command::Data { command } => super::data::run(&profiles, command).await,
         Command::Runs { format } => super::data::runs(format),
+        Command::Bench { command } => super::bench::run(command).await,
         Command::Resume {
             run_id,
             source,

@@ -1,5 +1,6 @@
 //! The command line: a thin client of the engine. Parses arguments, calls the engine, prints.
 
+pub mod bench;
 mod commands;
 pub mod data;
 pub mod schema;
@@ -101,6 +102,11 @@ pub enum Command {
         /// Exit with 1 when any row differs.
         #[arg(long)]
         exit_code: bool,
+    },
+    /// Benchmarks (throughput and memory figures; not tests).
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
     },
     /// Build the built-in demo databases (two versions of a shop, in SQLite) and show what sluice does with them.
     Demo {

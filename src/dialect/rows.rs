@@ -266,3 +266,17 @@ impl RowConn {
 pub(crate) fn ctx(spec: &ReadSpec) -> String {
     format!("reading rows of {}", spec.display())
 }
+
+/// Runs a script of simple statements separated by `;` (no `;` inside literals), one at a time:
+/// for generated benchmark data, never for user input.
+pub async fn exec_script(db: &Db, script: &str) -> Result<()> {
+    for stmt in script.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        let r = match db {
+            Db::Pg(p) => sqlx::Executor::execute(p, stmt).await.map(|_| ()),
+            Db::My(p) => sqlx::Executor::execute(p, stmt).await.map(|_| ()),
+            Db::Lite(p) => sqlx::Executor::execute(p, stmt).await.map(|_| ()),
+        };
+        r.map_err(|e| Error::db("running a generated script", e))?;
+    }
+    Ok(())
+}

@@ -2,6 +2,7 @@
 //! and (in later layers) diff, risk, plan, rows and apply.
 
 pub mod apply;
+pub mod bench;
 pub mod cross;
 pub mod demo;
 pub mod diff;
