@@ -24,6 +24,26 @@ pub async fn run(cli: Cli) -> Result<i32> {
             inspect(&profiles, &db, format, &filter.build()?).await
         }
         Command::Demo { dir } => run_demo(dir).await,
+        Command::Data { command } => super::data::run(&profiles, command).await,
+        Command::Runs { format } => super::data::runs(format),
+        Command::Bench { command } => super::bench::run(command).await,
+        Command::Resume {
+            run_id,
+            source,
+            target,
+            format,
+            exit_code,
+        } => {
+            super::data::resume(
+                &profiles,
+                &run_id,
+                source.as_deref(),
+                target.as_deref(),
+                format,
+                exit_code,
+            )
+            .await
+        }
         Command::Schema { command } => match command {
             SchemaCommand::Diff {
                 source,
@@ -212,6 +232,11 @@ async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
         pack_dir.display(),
         pair.target_url()
     );
+    println!("Row diff — which rows differ, table by table (compared on the columns both have):");
+    let rows =
+        super::data::demo_rows(&pair.source_url(), &pair.target_url(), &dir.join("runs")).await?;
+    print!("{rows}");
+    println!();
     if !keep {
         println!(
             "(The demo databases and pack are removed on exit; `sluice demo --dir DIR` keeps them.)"

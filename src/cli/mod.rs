@@ -1,6 +1,8 @@
 //! The command line: a thin client of the engine. Parses arguments, calls the engine, prints.
 
+pub mod bench;
 mod commands;
+pub mod data;
 pub mod schema;
 pub mod summary;
 
@@ -88,6 +90,37 @@ pub enum Command {
         target: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Compare rows of live databases; page through stored row differences.
+    Data {
+        #[command(subcommand)]
+        command: data::DataCommand,
+    },
+    /// List row-diff runs (id, databases, tables, progress, state).
+    Runs {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Continue an interrupted row diff exactly where its checkpoint stands.
+    Resume {
+        run_id: String,
+        /// SOURCE again (URL with password, or profile), when the run's stored reference (which
+        /// never holds a password) is not enough; must be the run's database.
+        #[arg(long)]
+        source: Option<String>,
+        /// TARGET again, likewise.
+        #[arg(long)]
+        target: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Exit with 1 when any row differs.
+        #[arg(long)]
+        exit_code: bool,
+    },
+    /// Benchmarks (throughput and memory figures; not tests).
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
     },
     /// Build the built-in demo databases (two versions of a shop, in SQLite) and show what sluice does with them.
     Demo {

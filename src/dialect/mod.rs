@@ -7,6 +7,7 @@ pub mod journal;
 pub mod mysql;
 pub mod postgres;
 pub mod quote;
+pub mod rows;
 pub mod sqlite;
 pub mod types;
 

@@ -2,6 +2,7 @@
 //! and (in later layers) diff, risk, plan, rows and apply.
 
 pub mod apply;
+pub mod bench;
 pub mod cross;
 pub mod demo;
 pub mod diff;
@@ -9,6 +10,7 @@ pub mod history;
 pub mod pack;
 pub mod plan;
 pub mod risk;
+pub mod rows;
 pub mod schema;
 pub mod source;
 

@@ -6,6 +6,8 @@ pub mod filter;
 pub mod normalize;
 pub mod plan;
 pub mod risk;
+pub mod rowdiff;
+pub mod rows;
 pub mod snapshot;
 pub mod types;
 

@@ -5,4 +5,5 @@ pub mod inspect;
 pub mod normalize;
 pub mod prepare;
 pub mod render;
+pub mod rows;
 pub mod types;

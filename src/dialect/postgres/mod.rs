@@ -4,4 +4,5 @@ pub mod apply;
 pub mod inspect;
 pub mod probe;
 pub mod render;
+pub mod rows;
 pub mod types;

@@ -6,4 +6,5 @@ pub mod inspect;
 pub mod parse;
 pub mod prepare;
 pub mod render;
+pub mod rows;
 pub mod types;

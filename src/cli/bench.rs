@@ -1,0 +1,149 @@
+//! `sluice bench data`: the row diff's throughput and memory, against the read bound.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use crate::engine::bench::{self, BenchResult};
+use crate::error::{Error, Result, exit};
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Generate a table pair where 0.1 % of the rows differ, then time the row diff against
+    /// reading both tables in key order (the read bound) and report peak memory. Creates (and
+    /// drops) databases `sluice_bench_source` and `sluice_bench_target` on the servers given.
+    Data {
+        /// Rows per table.
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+        /// A PostgreSQL server (URL of any database there; the user may create databases).
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+        /// A MySQL or MariaDB server (likewise).
+        #[arg(long, value_name = "URL")]
+        mysql: Option<String>,
+        /// Also SQLite (the default when no server is given), files in --dir.
+        #[arg(long)]
+        sqlite: bool,
+        /// Where the SQLite files go (default: a temporary directory).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long, default_value_t = 10_000)]
+        batch_size: usize,
+        /// Keep the generated databases.
+        #[arg(long)]
+        keep: bool,
+    },
+}
+
+pub async fn run(cmd: BenchCommand) -> Result<i32> {
+    let BenchCommand::Data {
+        rows,
+        postgres,
+        mysql,
+        sqlite,
+        dir,
+        batch_size,
+        keep,
+    } = cmd;
+    if rows < 3000 {
+        return Err(Error::usage(
+            "--rows must be at least 3000 (0.1 % must be rows)",
+        ));
+    }
+    let mut results = Vec::new();
+    let names = ["sluice_bench_source", "sluice_bench_target"];
+    for (label, admin) in [("postgres", &postgres), ("mariadb", &mysql)] {
+        let Some(admin) = admin else { continue };
+        eprintln!("{label}: generating 2 × {rows} rows …");
+        bench::create_databases(admin, names).await?;
+        let s = bench::with_database(admin, names[0])?;
+        let t = bench::with_database(admin, names[1])?;
+        let r = bench::run_pair(label, &s, &t, rows, batch_size, None).await;
+        if !keep {
+            let _ = drop_databases(admin, names).await;
+        }
+        let r = r?;
+        println!("{}", line(&r));
+        results.push(r);
+    }
+    if sqlite || (postgres.is_none() && mysql.is_none()) {
+        let tmp;
+        let dir = match dir {
+            Some(d) => {
+                std::fs::create_dir_all(&d).map_err(|e| Error::file(&d, e))?;
+                d
+            }
+            None => {
+                tmp = tempfile::tempdir().map_err(|e| Error::file(std::env::temp_dir(), e))?;
+                tmp.path().to_path_buf()
+            }
+        };
+        eprintln!("sqlite: generating 2 × {rows} rows …");
+        let (a, b) = bench::sqlite_files(&dir);
+        let r = bench::run_pair(
+            "sqlite",
+            &format!("sqlite:{}", a.display()),
+            &format!("sqlite:{}", b.display()),
+            rows,
+            batch_size,
+            Some((&a, &b)),
+        )
+        .await?;
+        println!("{}", line(&r));
+        results.push(r);
+    }
+    let ok = results.iter().all(|r| r.differences == r.expected);
+    Ok(if ok { exit::OK } else { exit::DIFFERENCES })
+}
+
+async fn drop_databases(admin: &str, names: [&str; 2]) -> Result<()> {
+    let u = crate::dialect::DbUrl::parse(admin)?;
+    let db = u.connect(crate::dialect::Access::ReadWrite).await?;
+    let sql: String = names
+        .iter()
+        .map(|n| {
+            format!(
+                "DROP DATABASE IF EXISTS {};",
+                crate::dialect::quote::ident(u.dialect(), n)
+            )
+        })
+        .collect();
+    let r = crate::dialect::rows::exec_script(&db, &sql).await;
+    db.close().await;
+    r
+}
+
+fn line(r: &BenchResult) -> String {
+    let mut s = format!(
+        "{:<9} {} rows/table  diff {:.2} s ({:.2}M rows/s)  read bound {:.2} s  ratio {:.2}×  peak {}  differences {}/{}/{} (expected {}/{}/{}){}",
+        r.dialect,
+        r.rows,
+        r.diff.as_secs_f64(),
+        r.rows_per_sec() / 1e6,
+        r.read_bound.as_secs_f64(),
+        r.ratio(),
+        r.peak_rss_kib
+            .map(|k| format!("{:.1} MB", k as f64 / 1024.0))
+            .unwrap_or_else(|| "n/a".into()),
+        r.differences.0,
+        r.differences.1,
+        r.differences.2,
+        r.expected.0,
+        r.expected.1,
+        r.expected.2,
+        if r.differences == r.expected {
+            " ok"
+        } else {
+            " WRONG"
+        }
+    );
+    if let Some(sq) = r.sqldiff {
+        s.push_str(&format!(
+            "  sqldiff {:.2} s (diff/sqldiff {:.2}×)",
+            sq.as_secs_f64(),
+            r.diff.as_secs_f64() / sq.as_secs_f64().max(1e-9)
+        ));
+    }
+    s
+}

@@ -1,0 +1,282 @@
+//! Reading a table's rows for the row diff: keyset pages in key order, each row reduced to its
+//! key (order-preserving bytes) and its hash. One dedicated connection per side, with the
+//! session set up for reading (UTC, ISO dates, statement timeout). Each dialect decodes its own
+//! concrete row type (`postgres/rows.rs`, `mysql/rows.rs`, `sqlite/rows.rs`).
+
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use sqlx::pool::PoolConnection;
+use sqlx::{MySql, Postgres, Sqlite};
+
+use super::Db;
+use crate::error::{Error, Result};
+use crate::model::TypeFamily;
+use crate::model::rows::{RowHash, RowHasher, Value, coerce, encode_key};
+
+use super::{mysql, postgres, sqlite};
+
+/// One compared column, as this side declares it and as both sides are compared.
+#[derive(Debug, Clone)]
+pub struct ColSpec {
+    pub name: String,
+    /// This side's family (decides how the value is read).
+    pub family: TypeFamily,
+    /// The family both sides' values are compared in ([`crate::model::rows::comparison_family`]).
+    pub canon: TypeFamily,
+}
+
+/// What to read from one side.
+#[derive(Debug, Clone)]
+pub struct ReadSpec {
+    pub schema: String,
+    pub table: String,
+    /// The compared columns, in the order they are hashed.
+    pub columns: Vec<ColSpec>,
+    /// Positions in `columns` of the key, in key order; empty for a table read as a multiset.
+    pub key: Vec<usize>,
+}
+
+impl ReadSpec {
+    pub fn display(&self) -> String {
+        format!("{}.{}", self.schema, self.table)
+    }
+}
+
+/// One row as the merge sees it.
+#[derive(Debug, Clone)]
+pub struct RowRec {
+    /// The key in canonical form, order-preserving ([`encode_key`]).
+    pub key: Vec<u8>,
+    /// The key as this database holds it, when that differs from `key` (SQLite text read as a
+    /// timestamp, say): what the next page's `WHERE` binds.
+    pub raw: Option<Vec<u8>>,
+    pub hash: RowHash,
+}
+
+impl RowRec {
+    /// The key this side binds to continue after this row.
+    pub fn resume_key(&self) -> &[u8] {
+        self.raw.as_deref().unwrap_or(&self.key)
+    }
+}
+
+/// Turns decoded values into [`RowRec`]s.
+pub(crate) struct RowBuilder {
+    hasher: RowHasher,
+    key_vals: Vec<Value>,
+    raw_vals: Vec<Value>,
+    raw_differs: bool,
+    is_key: Vec<Option<usize>>,
+    nkey: usize,
+}
+
+impl RowBuilder {
+    pub fn new(spec: &ReadSpec) -> Self {
+        let mut is_key = vec![None; spec.columns.len()];
+        for (k, &i) in spec.key.iter().enumerate() {
+            if let Some(slot) = is_key.get_mut(i) {
+                *slot = Some(k);
+            }
+        }
+        RowBuilder {
+            hasher: RowHasher::new(),
+            key_vals: vec![Value::Null; spec.key.len()],
+            raw_vals: vec![Value::Null; spec.key.len()],
+            raw_differs: false,
+            is_key,
+            nkey: spec.key.len(),
+        }
+    }
+
+    pub fn is_key(&self, i: usize) -> bool {
+        self.is_key.get(i).is_some_and(|k| k.is_some())
+    }
+
+    pub fn begin(&mut self) {
+        self.hasher.begin();
+        self.raw_differs = false;
+    }
+
+    /// Adds column `i`'s value as read (`v`), restated in its comparison family.
+    pub fn push(&mut self, i: usize, col: &ColSpec, v: Value) {
+        self.push_stored(i, col, None, v)
+    }
+
+    /// Like [`push`](Self::push), for a value the database stores in another form (`stored`,
+    /// SQLite's storage class) than what it means (`v`): a key binds the stored form.
+    pub fn push_stored(&mut self, i: usize, col: &ColSpec, stored: Option<Value>, v: Value) {
+        match self.is_key.get(i).copied().flatten() {
+            Some(k) => {
+                let canon = if col.canon != col.family {
+                    coerce(v.clone(), &col.canon)
+                } else {
+                    v
+                };
+                let raw = stored.unwrap_or_else(|| canon.clone());
+                if canon != raw {
+                    self.raw_differs = true;
+                }
+                self.hasher.push(&canon);
+                self.key_vals[k] = canon;
+                self.raw_vals[k] = raw;
+            }
+            None => {
+                if col.canon != col.family {
+                    self.hasher.push(&coerce(v, &col.canon));
+                } else {
+                    self.hasher.push(&v);
+                }
+            }
+        }
+    }
+
+    pub fn finish(&mut self) -> RowRec {
+        let hash = self.hasher.finish();
+        let mut key = Vec::with_capacity(16 * self.nkey);
+        encode_key(&self.key_vals, &mut key);
+        let raw = if self.raw_differs {
+            let mut r = Vec::new();
+            encode_key(&self.raw_vals, &mut r);
+            Some(r)
+        } else {
+            None
+        };
+        RowRec { key, raw, hash }
+    }
+}
+
+/// A dedicated connection for reading one side's rows.
+pub enum RowConn {
+    Pg(PoolConnection<Postgres>),
+    My(PoolConnection<MySql>),
+    Lite(PoolConnection<Sqlite>),
+}
+
+impl RowConn {
+    /// Takes a connection from the pool and prepares the session: UTC, ISO dates, and a
+    /// server-side limit on every statement (PostgreSQL `statement_timeout`, MariaDB
+    /// `max_statement_time`, MySQL `max_execution_time`; SQLite has no server).
+    pub fn open(db: &Db, statement_timeout: Duration) -> BoxFuture<'_, Result<RowConn>> {
+        Box::pin(Self::open_inner(db, statement_timeout))
+    }
+
+    async fn open_inner(db: &Db, statement_timeout: Duration) -> Result<RowConn> {
+        let acquire = |e: sqlx::Error| Error::db("opening a connection to read rows", e);
+        match db {
+            Db::Pg(pool) => {
+                let mut c = pool.acquire().await.map_err(acquire)?;
+                let f: BoxFuture<'_, _> =
+                    Box::pin(postgres::rows::prepare_session(&mut c, statement_timeout));
+                f.await?;
+                Ok(RowConn::Pg(c))
+            }
+            Db::My(pool) => {
+                let mut c = pool.acquire().await.map_err(acquire)?;
+                let f: BoxFuture<'_, _> =
+                    Box::pin(mysql::rows::prepare_session(&mut c, statement_timeout));
+                f.await?;
+                Ok(RowConn::My(c))
+            }
+            Db::Lite(pool) => Ok(RowConn::Lite(pool.acquire().await.map_err(acquire)?)),
+        }
+    }
+
+    /// The next page: up to `limit` rows with a key greater than `after` (the raw key bytes of
+    /// the last row read), in key order.
+    pub fn page<'a>(
+        &'a mut self,
+        spec: &'a ReadSpec,
+        after: Option<&'a [u8]>,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Vec<RowRec>>> {
+        // Boxed: a `Send` future the engine can spawn (sqlx's executors trip the compiler's
+        // higher-ranked lifetime inference otherwise).
+        Box::pin(self.page_inner(spec, after, limit))
+    }
+
+    async fn page_inner(
+        &mut self,
+        spec: &ReadSpec,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<RowRec>> {
+        let after = match after {
+            Some(b) => Some(crate::model::rows::decode_key(b).ok_or_else(|| {
+                Error::db(
+                    format!("reading {}", spec.display()),
+                    "a stored key does not decode",
+                )
+            })?),
+            None => None,
+        };
+        match self {
+            RowConn::Pg(c) => {
+                let f: BoxFuture<'_, _> =
+                    Box::pin(postgres::rows::page(c, spec, after.as_deref(), limit));
+                f.await
+            }
+            RowConn::My(c) => {
+                let f: BoxFuture<'_, _> =
+                    Box::pin(mysql::rows::page(c, spec, after.as_deref(), limit));
+                f.await
+            }
+            RowConn::Lite(c) => {
+                let f: BoxFuture<'_, _> =
+                    Box::pin(sqlite::rows::page(c, spec, after.as_deref(), limit));
+                f.await
+            }
+        }
+    }
+
+    /// Every row, in no particular order (tables compared as a multiset).
+    pub fn scan<'a>(
+        &'a mut self,
+        spec: &'a ReadSpec,
+        each: &'a mut (dyn FnMut(RowRec) -> Result<()> + Send),
+    ) -> BoxFuture<'a, Result<u64>> {
+        match self {
+            RowConn::Pg(c) => Box::pin(postgres::rows::scan(c, spec, each)),
+            RowConn::My(c) => Box::pin(mysql::rows::scan(c, spec, each)),
+            RowConn::Lite(c) => Box::pin(sqlite::rows::scan(c, spec, each)),
+        }
+    }
+
+    /// Reads every row in key order in one query and touches every value without decoding or
+    /// hashing: the physical bound a diff is measured against (`sluice bench data`).
+    pub fn read_bound<'a>(&'a mut self, spec: &'a ReadSpec) -> BoxFuture<'a, Result<u64>> {
+        match self {
+            RowConn::Pg(c) => Box::pin(postgres::rows::read_bound(c, spec)),
+            RowConn::My(c) => Box::pin(mysql::rows::read_bound(c, spec)),
+            RowConn::Lite(c) => Box::pin(sqlite::rows::read_bound(c, spec)),
+        }
+    }
+
+    /// The database's estimate of the table's row count (for progress), when it has one.
+    pub fn estimate_rows<'a>(&'a mut self, spec: &'a ReadSpec) -> BoxFuture<'a, Option<u64>> {
+        match self {
+            RowConn::Pg(c) => Box::pin(postgres::rows::estimate(c, spec)),
+            RowConn::My(c) => Box::pin(mysql::rows::estimate(c, spec)),
+            RowConn::Lite(c) => Box::pin(sqlite::rows::estimate(c, spec)),
+        }
+    }
+}
+
+/// Error context for a page or scan.
+pub(crate) fn ctx(spec: &ReadSpec) -> String {
+    format!("reading rows of {}", spec.display())
+}
+
+/// Runs a script of simple statements separated by `;` (no `;` inside literals), one at a time:
+/// for generated benchmark data, never for user input.
+pub async fn exec_script(db: &Db, script: &str) -> Result<()> {
+    for stmt in script.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        let r = match db {
+            Db::Pg(p) => sqlx::Executor::execute(p, stmt).await.map(|_| ()),
+            Db::My(p) => sqlx::Executor::execute(p, stmt).await.map(|_| ()),
+            Db::Lite(p) => sqlx::Executor::execute(p, stmt).await.map(|_| ()),
+        };
+        r.map_err(|e| Error::db("running a generated script", e))?;
+    }
+    Ok(())
+}

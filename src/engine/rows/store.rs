@@ -1,0 +1,172 @@
+//! The run directory: `<data dir>/runs/<run_id>/` with `manifest.json` (written once),
+//! `checkpoint.json` (replaced atomically after every batch) and `diffs/NNNN.jsonl` (one file of
+//! differences per table, appended to; the checkpoint records how much of it counts).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::model::rowdiff::{Checkpoint, RUN_FORMAT, RunManifest};
+
+/// Where runs live: `$SLUICE_DATA_DIR/runs`, else the platform's data directory
+/// (`~/.local/share/sluice/runs` on Linux).
+pub fn runs_root() -> Result<PathBuf> {
+    if let Some(d) = std::env::var_os("SLUICE_DATA_DIR") {
+        return Ok(PathBuf::from(d).join("runs"));
+    }
+    directories::ProjectDirs::from("", "", "sluice")
+        .map(|d| d.data_dir().join("runs"))
+        .ok_or_else(|| {
+            Error::usage(
+                "no data directory for runs: set SLUICE_DATA_DIR to a directory sluice may write",
+            )
+        })
+}
+
+/// A new run id: UTC time and a random suffix (`20261122-101500-3fa9c1`).
+pub fn new_run_id() -> String {
+    use sha2::{Digest, Sha256};
+    let now = chrono::Utc::now();
+    let mut h = Sha256::new();
+    h.update(now.timestamp_nanos_opt().unwrap_or_default().to_be_bytes());
+    h.update(std::process::id().to_be_bytes());
+    let local = 0u8;
+    h.update(format!("{:p}", &local).as_bytes());
+    let suffix = hex::encode(&h.finalize()[..3]);
+    format!("{}-{suffix}", now.format("%Y%m%d-%H%M%S"))
+}
+
+/// One run's directory.
+#[derive(Debug, Clone)]
+pub struct RunDir {
+    pub id: String,
+    pub path: PathBuf,
+}
+
+impl RunDir {
+    /// Creates the directory of a new run.
+    pub fn create(root: &Path, id: &str) -> Result<RunDir> {
+        let path = root.join(id);
+        std::fs::create_dir_all(path.join("diffs")).map_err(|e| Error::file(&path, e))?;
+        Ok(RunDir {
+            id: id.to_string(),
+            path,
+        })
+    }
+
+    /// Opens an existing run by id (a usage error names the runs directory when it is not there).
+    pub fn open(root: &Path, id: &str) -> Result<RunDir> {
+        if id.is_empty() || id.contains(['/', '\\']) || id.starts_with('.') {
+            return Err(Error::usage(format!("'{id}' is not a run id")));
+        }
+        let path = root.join(id);
+        if !path.join("manifest.json").is_file() {
+            return Err(Error::usage(format!(
+                "no run '{id}' in {} (see `sluice runs`)",
+                root.display()
+            )));
+        }
+        Ok(RunDir {
+            id: id.to_string(),
+            path,
+        })
+    }
+
+    pub fn manifest_path(&self) -> PathBuf {
+        self.path.join("manifest.json")
+    }
+
+    pub fn checkpoint_path(&self) -> PathBuf {
+        self.path.join("checkpoint.json")
+    }
+
+    /// The differences file of the table at `index` in the manifest.
+    pub fn diff_path(&self, index: usize) -> PathBuf {
+        self.path.join("diffs").join(format!("{index:04}.jsonl"))
+    }
+
+    /// Scratch space for a multiset table (removed when the table is done).
+    pub fn scratch_path(&self, index: usize) -> PathBuf {
+        self.path.join("scratch").join(format!("{index:04}"))
+    }
+
+    pub fn write_manifest(&self, m: &RunManifest) -> Result<()> {
+        write_json_atomic(&self.manifest_path(), m)
+    }
+
+    pub fn write_checkpoint(&self, c: &Checkpoint) -> Result<()> {
+        write_json_atomic(&self.checkpoint_path(), c)
+    }
+
+    pub fn manifest(&self) -> Result<RunManifest> {
+        let m: RunManifest = read_json(&self.manifest_path())?;
+        if m.format != "sluice-run" {
+            return Err(Error::file(
+                self.manifest_path(),
+                "not a sluice run manifest",
+            ));
+        }
+        if m.version > RUN_FORMAT {
+            return Err(Error::file(
+                self.manifest_path(),
+                format!(
+                    "run format {} is newer than this sluice knows ({RUN_FORMAT})",
+                    m.version
+                ),
+            ));
+        }
+        Ok(m)
+    }
+
+    pub fn checkpoint(&self) -> Result<Checkpoint> {
+        read_json(&self.checkpoint_path())
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::file(path, e))?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::file(
+            path,
+            format!("unreadable: {}", crate::error::one_line(&e.to_string())),
+        )
+    })
+}
+
+/// Writes JSON to a temporary file beside `path`, fsyncs it, renames it over `path` and fsyncs
+/// the directory: a reader sees the old file or the new one, never a torn one.
+pub fn write_json_atomic<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::file(path, e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::file(path, e))?;
+    tmp.write_all(&bytes)
+        .and_then(|_| tmp.write_all(b"\n"))
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| Error::file(path, e))?;
+    tmp.persist(path).map_err(|e| Error::file(path, e.error))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Every run in `root`, newest first (unreadable directories are skipped).
+pub fn list(root: &Path) -> Vec<(RunDir, RunManifest, Option<Checkpoint>)> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let Some(id) = e.file_name().to_str().map(str::to_string) else {
+            continue;
+        };
+        let Ok(run) = RunDir::open(root, &id) else {
+            continue;
+        };
+        let Ok(m) = run.manifest() else { continue };
+        let c = run.checkpoint().ok();
+        out.push((run, m, c));
+    }
+    out.sort_by(|a, b| (&b.1.created_at, &b.0.id).cmp(&(&a.1.created_at, &a.0.id)));
+    out
+}
