@@ -2,4 +2,5 @@
 
 pub mod inspect;
 pub mod normalize;
+pub mod probe;
 pub mod types;

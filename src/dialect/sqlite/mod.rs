@@ -5,5 +5,6 @@ pub mod apply;
 pub mod inspect;
 pub mod parse;
 pub mod prepare;
+pub mod probe;
 pub mod render;
 pub mod types;
