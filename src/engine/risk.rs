@@ -755,7 +755,7 @@ const PG_WORDS: Words = Words {
 const MY_WORDS: Words = Words {
     rewrite: "may copy the whole table (ALGORITHM=COPY), blocking writes until it finishes",
     rewrite_hint: "try ALGORITHM=INPLACE, LOCK=NONE first (the server refuses it when it cannot); for a big table use an online schema change tool (gh-ost, pt-online-schema-change)",
-    still: "still may copy the whole table (ALGORITHM=COPY), blocking writes",
+    still: "the table may still be copied (ALGORITHM=COPY), blocking writes",
     not_null: "fails if any row is NULL (in strict sql_mode; otherwise NULLs silently become 0 or ''), and rebuilds the table (ALGORITHM=INPLACE: writes go on)",
     not_null_hint: "UPDATE the NULL rows first; then MODIFY the column NOT NULL with ALGORITHM=INPLACE, LOCK=NONE",
     not_null_clean: "no row is NULL now; still rebuilds the table (in place: writes go on)",
