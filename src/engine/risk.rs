@@ -362,6 +362,10 @@ async fn lite_count(pool: &SqlitePool, sql: &str, opts: &ProbeOptions) -> Result
         .fetch_one(&mut *conn)
         .await
         .map_err(classify)?;
+    let query_only: i64 = sqlx::query_scalar("PRAGMA query_only")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(classify)?;
     let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1);
     let deadline = Instant::now() + opts.statement_timeout;
     match conn.lock_handle().await {
@@ -392,7 +396,8 @@ async fn lite_count(pool: &SqlitePool, sql: &str, opts: &ProbeOptions) -> Result
         Err(_) => false,
     };
     restored &= sqlx::raw_sql(&format!(
-        "PRAGMA query_only = OFF; PRAGMA busy_timeout = {}",
+        "PRAGMA query_only = {}; PRAGMA busy_timeout = {}",
+        if query_only != 0 { "ON" } else { "OFF" },
         busy.max(0)
     ))
     .execute(&mut *conn)

@@ -266,9 +266,10 @@ fn int_range(bits: u8, unsigned: bool) -> Option<(i128, i128)> {
     })
 }
 
-/// `1000` for 3: an exact decimal literal.
+/// `1000` for 3: an exact decimal literal. (DECIMAL has at most 65 digits: a larger number from
+/// a damaged snapshot is capped, not spelled out.)
 fn power_of_ten(digits: u32) -> String {
-    format!("1{}", "0".repeat(digits as usize))
+    format!("1{}", "0".repeat(digits.min(66) as usize))
 }
 
 /// TINYTEXT, TEXT, MEDIUMTEXT, LONGTEXT: limits in bytes, not characters.
