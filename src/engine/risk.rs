@@ -20,11 +20,14 @@
 //! - Lossless conversions across families (int → numeric wide enough, anything → unbounded text,
 //!   date → timestamp) are *caution* (rewrite); every other cross-family change is *danger*.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use sqlx::mysql::MySqlPool;
 use sqlx::postgres::PgPool;
+use sqlx::sqlite::SqlitePool;
 
-use crate::dialect::{Db, postgres};
+use crate::dialect::sqlite::probe::Affinity;
+use crate::dialect::{Db, mysql, postgres, sqlite};
 use crate::error::one_line;
 use crate::model::change::CommentTarget;
 use crate::model::*;
@@ -90,6 +93,7 @@ pub async fn assess_with_data_opts(
         db,
         opts: *opts,
         broken: None,
+        mariadb: None,
     });
     let mut out = Vec::with_capacity(changes.len());
     for change in changes {
@@ -103,27 +107,78 @@ pub async fn assess_with_data_opts(
             out.push(rule.assessment);
             continue;
         }
+        // A change that carries out others (a SQLite rebuild) has its counts attributed to them.
+        let parts: &[Change] = match change {
+            Change::RebuildTable { replaces, .. } => replaces,
+            _ => &[],
+        };
         let subj = subject(change);
         let mut counts = Vec::new();
-        let mut notes = planned.notes;
-        let mut complete = true;
+        let mut notes: Vec<(Option<usize>, String)> =
+            planned.notes.into_iter().map(|n| (None, n)).collect();
+        let mut incomplete: Vec<Option<usize>> = Vec::new();
         for p in &planned.probes {
+            let part = p.part.filter(|i| *i < parts.len());
             match runner.count(&p.sql).await {
-                Ok(count) => counts.push(DataCount {
-                    subject: subj.clone(),
-                    what: p.what.clone(),
-                    count,
-                    effect: p.effect,
-                }),
+                Ok(count) => counts.push((
+                    part,
+                    DataCount {
+                        subject: part.map_or_else(|| subj.clone(), |i| subject(&parts[i])),
+                        what: p.what.clone(),
+                        count,
+                        effect: p.effect,
+                    },
+                )),
                 Err(msg) => {
                     if p.effect != CountEffect::Info {
-                        complete = false;
+                        incomplete.push(part);
                     }
-                    notes.push(format!("could not count: {msg} ({})", p.what));
+                    notes.push((part, format!("could not count: {msg} ({})", p.what)));
                 }
             }
         }
-        out.push(with_counts(rule, &subj, counts, notes, complete));
+        if counts.iter().all(|(p, _)| p.is_none()) && notes.iter().all(|(p, _)| p.is_none()) {
+            let counts = counts.into_iter().map(|(_, c)| c).collect();
+            let notes = notes.into_iter().map(|(_, n)| n).collect();
+            let complete = incomplete.is_empty();
+            out.push(with_counts(
+                rule,
+                &subj,
+                counts,
+                notes,
+                complete,
+                rules.words,
+            ));
+            continue;
+        }
+        // Each part judged on its own counts, then the rebuild as its worst part.
+        let judged: Vec<Assessment> = parts
+            .iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let mine = |p: &Option<usize>| *p == Some(i);
+                let c = counts
+                    .iter()
+                    .filter(|(p, _)| mine(p))
+                    .map(|(_, c)| c.clone());
+                let n = notes
+                    .iter()
+                    .filter(|(p, _)| mine(p))
+                    .map(|(_, n)| n.clone());
+                with_counts(
+                    rules.rule(part),
+                    &subject(part),
+                    c.collect(),
+                    n.collect(),
+                    !incomplete.contains(&Some(i)),
+                    rules.words,
+                )
+            })
+            .collect();
+        let mut a = rules.carried(&subj, &judged);
+        a.counts = counts.into_iter().map(|(_, c)| c).collect();
+        a.notes = notes.into_iter().map(|(_, n)| n).collect();
+        out.push(a);
     }
     out
 }
@@ -133,7 +188,8 @@ pub async fn assess_with_data_opts(
 fn probe_plan(db: &Db, change: &Change, target: &Catalog, names: &PlanNames) -> Probes {
     match db {
         Db::Pg(_) => postgres::probe::plan(change, target, names),
-        Db::My(_) | Db::Lite(_) => Probes::default(),
+        Db::My(_) => mysql::probe::plan(change, target, names),
+        Db::Lite(_) => sqlite::probe::plan(change, target, names),
     }
 }
 
@@ -143,6 +199,8 @@ struct Runner<'a> {
     opts: ProbeOptions,
     /// Set when the target cannot be reached: later counts are not attempted.
     broken: Option<String>,
+    /// Whether a MySQL-protocol target is MariaDB (asked once).
+    mariadb: Option<bool>,
 }
 
 impl Runner<'_> {
@@ -152,9 +210,8 @@ impl Runner<'_> {
         }
         let r = match self.db {
             Db::Pg(pool) => pg_count(pool, sql, &self.opts).await,
-            Db::My(_) | Db::Lite(_) => Err(CountError::Query(
-                "counts are not written for this database yet".into(),
-            )),
+            Db::My(pool) => my_count(pool, sql, &self.opts, &mut self.mariadb).await,
+            Db::Lite(pool) => lite_count(pool, sql, &self.opts).await,
         };
         match r {
             Ok(n) => Ok(n),
@@ -189,6 +246,23 @@ fn classify(e: sqlx::Error) -> CountError {
     }
 }
 
+/// A failed count, with the limit named when the statement timeout cut it short.
+fn count_error(
+    e: sqlx::Error,
+    timed_out: impl Fn(&str) -> bool,
+    opts: &ProbeOptions,
+) -> CountError {
+    let m = sqlx_message(&e);
+    if timed_out(&m) {
+        CountError::Query(format!(
+            "{m} (limit {}s)",
+            opts.statement_timeout.as_secs_f32()
+        ))
+    } else {
+        classify(e)
+    }
+}
+
 async fn pg_count(pool: &PgPool, sql: &str, opts: &ProbeOptions) -> Result<u64, CountError> {
     let mut tx = pool
         .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -209,18 +283,130 @@ async fn pg_count(pool: &PgPool, sql: &str, opts: &ProbeOptions) -> Result<u64, 
         .await;
     // Read-only: nothing to keep. A failed rollback only means the connection is gone.
     let _ = tx.rollback().await;
-    let n = n.map_err(|e| {
-        let m = sqlx_message(&e);
-        if m.contains("statement timeout") {
-            CountError::Query(format!(
-                "{m} (limit {}s)",
-                opts.statement_timeout.as_secs_f32()
-            ))
-        } else {
-            classify(e)
-        }
-    })?;
+    let n = n.map_err(|e| count_error(e, |m| m.contains("statement timeout"), opts))?;
     Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// MySQL/MariaDB: the session's statement limit (`max_statement_time` on MariaDB, in seconds;
+/// `max_execution_time` on MySQL, in milliseconds) and `lock_wait_timeout` are set, the count
+/// runs in a `START TRANSACTION READ ONLY`, and the settings are put back (a connection that
+/// cannot be put back is closed instead of returning to the pool).
+async fn my_count(
+    pool: &MySqlPool,
+    sql: &str,
+    opts: &ProbeOptions,
+    mariadb: &mut Option<bool>,
+) -> Result<u64, CountError> {
+    let mut conn = pool.acquire().await.map_err(classify)?;
+    let maria = match *mariadb {
+        Some(m) => m,
+        None => {
+            let v: String = sqlx::query_scalar("SELECT VERSION()")
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(classify)?;
+            let m = v.to_ascii_lowercase().contains("mariadb");
+            *mariadb = Some(m);
+            m
+        }
+    };
+    // lock_wait_timeout counts whole seconds.
+    let lock = opts.lock_timeout.as_secs().max(1);
+    let (set, reset) = if maria {
+        (
+            format!(
+                "SET SESSION max_statement_time = {:.3}, lock_wait_timeout = {lock}",
+                opts.statement_timeout.as_secs_f64().max(0.001)
+            ),
+            "SET SESSION max_statement_time = DEFAULT, lock_wait_timeout = DEFAULT",
+        )
+    } else {
+        (
+            format!(
+                "SET SESSION max_execution_time = {}, lock_wait_timeout = {lock}",
+                opts.statement_timeout.as_millis().max(1)
+            ),
+            "SET SESSION max_execution_time = DEFAULT, lock_wait_timeout = DEFAULT",
+        )
+    };
+    let result = async {
+        sqlx::raw_sql(&set)
+            .execute(&mut *conn)
+            .await
+            .map_err(classify)?;
+        sqlx::raw_sql("START TRANSACTION READ ONLY")
+            .execute(&mut *conn)
+            .await
+            .map_err(classify)?;
+        let n: Result<i64, sqlx::Error> = sqlx::query_scalar(sql)
+            .persistent(false)
+            .fetch_one(&mut *conn)
+            .await;
+        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+        n.map_err(|e| count_error(e, |m| m.contains("interrupted"), opts))
+    }
+    .await;
+    if sqlx::raw_sql(reset).execute(&mut *conn).await.is_err() {
+        conn.close_on_drop();
+    }
+    Ok(u64::try_from(result?).unwrap_or(0))
+}
+
+/// SQLite: the pool's connections are read-only when opened for reading; the count also runs
+/// with `query_only` on, inside a deferred transaction, with `busy_timeout` as the lock limit
+/// and a progress handler as the statement limit (SQLite has no server-side timeout). The
+/// connection's settings are put back, or it is closed instead of returning to the pool.
+async fn lite_count(pool: &SqlitePool, sql: &str, opts: &ProbeOptions) -> Result<u64, CountError> {
+    let mut conn = pool.acquire().await.map_err(classify)?;
+    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(classify)?;
+    let query_only: i64 = sqlx::query_scalar("PRAGMA query_only")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(classify)?;
+    let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1);
+    let deadline = Instant::now() + opts.statement_timeout;
+    match conn.lock_handle().await {
+        Ok(mut h) => h.set_progress_handler(1_000, move || Instant::now() < deadline),
+        Err(e) => return Err(classify(e)),
+    }
+    let result = async {
+        sqlx::raw_sql(&format!(
+            "PRAGMA busy_timeout = {}; PRAGMA query_only = ON; BEGIN",
+            ms(opts.lock_timeout)
+        ))
+        .execute(&mut *conn)
+        .await
+        .map_err(classify)?;
+        let n: Result<i64, sqlx::Error> = sqlx::query_scalar(sql)
+            .persistent(false)
+            .fetch_one(&mut *conn)
+            .await;
+        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+        n.map_err(|e| count_error(e, |m| m.contains("interrupted"), opts))
+    }
+    .await;
+    let mut restored = match conn.lock_handle().await {
+        Ok(mut h) => {
+            h.remove_progress_handler();
+            true
+        }
+        Err(_) => false,
+    };
+    restored &= sqlx::raw_sql(&format!(
+        "PRAGMA query_only = {}; PRAGMA busy_timeout = {}",
+        if query_only != 0 { "ON" } else { "OFF" },
+        busy.max(0)
+    ))
+    .execute(&mut *conn)
+    .await
+    .is_ok();
+    if !restored {
+        conn.close_on_drop();
+    }
+    Ok(u64::try_from(result?).unwrap_or(0))
 }
 
 /// Folds counts into a static verdict.
@@ -230,6 +416,7 @@ fn with_counts(
     counts: Vec<DataCount>,
     notes: Vec<String>,
     complete: bool,
+    words: &Words,
 ) -> Assessment {
     let mut a = rule.assessment;
     a.counts = counts;
@@ -244,9 +431,13 @@ fn with_counts(
         a.level = RiskLevel::Danger;
         a.certain_failure = true;
         a.reason = format!("{subject}: {}", failures.join("; "));
+        let first = format!(
+            "fix or remove the offending rows first{}",
+            words.failure_note
+        );
         a.suggestion = Some(match a.suggestion.take() {
-            Some(then) => format!("fix or remove the offending rows first; then: {then}"),
-            None => "fix or remove the offending rows first".into(),
+            Some(then) => format!("{first}; then: {then}"),
+            None => first,
         });
         return a;
     }
@@ -492,11 +683,156 @@ impl From<Assessment> for Rule {
     }
 }
 
-const REWRITE: &str = "rewrites the whole table under an ACCESS EXCLUSIVE lock";
-const REWRITE_HINT: &str =
-    "run it at a quiet time; for a big table add a new column, backfill it in batches and swap";
+/// PostgreSQL only (unlogged tables, enum rebuilds): other dialects say it in their [`Words`].
+const REWRITE: &str = PG_WORDS.rewrite;
+const REWRITE_HINT: &str = PG_WORDS.rewrite_hint;
+
+/// What the static rules say that depends on TARGET's dialect: how a table is rewritten and
+/// locked, and what to do instead. One table per dialect.
+struct Words {
+    /// What rewriting a table costs (`…: rewrites the whole table under an ACCESS EXCLUSIVE lock`).
+    rewrite: &'static str,
+    rewrite_hint: &'static str,
+    /// What is left of a rewrite once the counts show nothing in the way (`…; still …`).
+    still: &'static str,
+    not_null: &'static str,
+    not_null_hint: &'static str,
+    not_null_clean: &'static str,
+    primary_key: &'static str,
+    primary_key_hint: &'static str,
+    unique: &'static str,
+    unique_hint: &'static str,
+    unique_index: &'static str,
+    unique_index_hint: &'static str,
+    index: &'static str,
+    index_hint: &'static str,
+    foreign_key: &'static str,
+    foreign_key_hint: &'static str,
+    check: &'static str,
+    check_hint: &'static str,
+    drop_table_hint: &'static str,
+    /// After `queries that use it get slower`.
+    drop_index: &'static str,
+    drop_index_hint: &'static str,
+    drop_primary_key: &'static str,
+    drop_unique: &'static str,
+    drop_unique_hint: &'static str,
+    drop_function_hint: &'static str,
+    time_zone: &'static str,
+    time_zone_hint: &'static str,
+    /// After `fix or remove the offending rows first`.
+    failure_note: &'static str,
+}
+
 const NOT_VALID_HINT: &str =
     "add it NOT VALID, then VALIDATE CONSTRAINT in a separate step (that does not block writes)";
+
+const PG_WORDS: Words = Words {
+    rewrite: "rewrites the whole table under an ACCESS EXCLUSIVE lock",
+    rewrite_hint: "run it at a quiet time; for a big table add a new column, backfill it in batches and swap",
+    still: "still rewrites the whole table under an ACCESS EXCLUSIVE lock",
+    not_null: "fails if any row is NULL, and scans the whole table under an ACCESS EXCLUSIVE lock",
+    not_null_hint: "ADD CONSTRAINT … CHECK (col IS NOT NULL) NOT VALID, then VALIDATE CONSTRAINT, then SET NOT NULL (PostgreSQL 12+ skips the scan), then drop the check",
+    not_null_clean: "no row is NULL now; still scans the whole table under an ACCESS EXCLUSIVE lock",
+    primary_key: "builds a unique index and sets NOT NULL under an ACCESS EXCLUSIVE lock; fails on NULLs or duplicates",
+    primary_key_hint: "CREATE UNIQUE INDEX CONCURRENTLY …, then ALTER TABLE … ADD PRIMARY KEY USING INDEX …",
+    unique: "builds a unique index while blocking writes; fails on duplicates",
+    unique_hint: "CREATE UNIQUE INDEX CONCURRENTLY …, then ALTER TABLE … ADD CONSTRAINT … UNIQUE USING INDEX …",
+    unique_index: "blocks writes to the table while it builds; fails on duplicates",
+    unique_index_hint: "CREATE UNIQUE INDEX CONCURRENTLY (outside a transaction)",
+    index: "blocks writes to the table while it builds",
+    index_hint: "CREATE INDEX CONCURRENTLY (outside a transaction)",
+    foreign_key: "checks every row under locks on both tables; fails on rows without a match",
+    foreign_key_hint: NOT_VALID_HINT,
+    check: "checks every row under an ACCESS EXCLUSIVE lock; fails on rows it rejects",
+    check_hint: NOT_VALID_HINT,
+    drop_table_hint: "keep a backup (pg_dump -t …); rename the table instead if unsure",
+    drop_index: "DROP INDEX locks the table",
+    drop_index_hint: "check pg_stat_user_indexes.idx_scan first; use DROP INDEX CONCURRENTLY",
+    drop_primary_key: "rows lose their identity: foreign keys, replication (REPLICA IDENTITY) and ORMs that rely on it break",
+    drop_unique: "duplicates can be written from now on; foreign keys or ON CONFLICT clauses relying on it break",
+    drop_unique_hint: "check no foreign key or ON CONFLICT uses it",
+    drop_function_hint: "check nothing calls it (pg_depend, application code)",
+    time_zone: "values are reinterpreted in the session's TimeZone (no rewrite in PostgreSQL 12+ when it is UTC)",
+    time_zone_hint: "SET TimeZone explicitly (e.g. 'UTC') for the migration and check a few values",
+    failure_note: "",
+};
+
+/// MySQL 8 and MariaDB (InnoDB): online DDL where the server allows it, and DDL that commits at
+/// once (a failing step is not rolled back, and the steps before it stay applied).
+const MY_WORDS: Words = Words {
+    rewrite: "may copy the whole table (ALGORITHM=COPY), blocking writes until it finishes",
+    rewrite_hint: "try ALGORITHM=INPLACE, LOCK=NONE first (the server refuses it when it cannot); for a big table use an online schema change tool (gh-ost, pt-online-schema-change)",
+    still: "the table may still be copied (ALGORITHM=COPY), blocking writes",
+    not_null: "fails if any row is NULL (in strict sql_mode; otherwise NULLs silently become 0 or ''), and rebuilds the table (ALGORITHM=INPLACE: writes go on)",
+    not_null_hint: "UPDATE the NULL rows first; then MODIFY the column NOT NULL with ALGORITHM=INPLACE, LOCK=NONE",
+    not_null_clean: "no row is NULL now; still rebuilds the table (in place: writes go on)",
+    primary_key: "rebuilds the table around the new key (ALGORITHM=INPLACE, LOCK=NONE keeps writes going); fails on NULLs or duplicates",
+    primary_key_hint: "remove NULLs and duplicates first; add it with ALGORITHM=INPLACE, LOCK=NONE",
+    unique: "builds a unique index (ALGORITHM=INPLACE, LOCK=NONE keeps writes going); fails on duplicates",
+    unique_hint: "remove duplicates first; add it with ALGORITHM=INPLACE, LOCK=NONE",
+    unique_index: "builds a unique index (ALGORITHM=INPLACE, LOCK=NONE keeps writes going); fails on duplicates",
+    unique_index_hint: "remove duplicates first; CREATE UNIQUE INDEX … ALGORITHM=INPLACE, LOCK=NONE",
+    index: "builds an index: online (writes go on with LOCK=NONE), but it loads the server",
+    index_hint: "CREATE INDEX … ALGORITHM=INPLACE, LOCK=NONE, at a quiet time",
+    foreign_key: "with foreign_key_checks on, copies the table (ALGORITHM=COPY) and checks every row; fails on rows without a match",
+    foreign_key_hint: "delete or fix the orphan rows first; with foreign_key_checks = 0 it is added in place, but existing rows are never checked",
+    check: "checks every row while it copies the table (ALGORITHM=COPY); fails on rows it rejects",
+    check_hint: "fix the rows it rejects first; run it at a quiet time",
+    drop_table_hint: "keep a backup (mysqldump db table); rename the table instead if unsure",
+    drop_index: "the drop itself is quick (in place)",
+    drop_index_hint: "check its use first (sys.schema_unused_indexes on MySQL, index statistics on MariaDB); make it INVISIBLE (MySQL) or IGNORED (MariaDB) for a while before dropping it",
+    drop_primary_key: "rows lose their identity: foreign keys, row-based replication and ORMs that rely on it break; InnoDB rebuilds the table on a hidden key",
+    drop_unique: "duplicates can be written from now on; foreign keys or INSERT … ON DUPLICATE KEY UPDATE relying on it break",
+    drop_unique_hint: "check no foreign key or ON DUPLICATE KEY UPDATE uses it",
+    drop_function_hint: "check nothing calls it (triggers, views, events, application code)",
+    time_zone: "values are reinterpreted in the session's time_zone (TIMESTAMP is stored in UTC, DATETIME as written)",
+    time_zone_hint: "SET time_zone explicitly (e.g. '+00:00') for the migration and check a few values",
+    failure_note: " (DDL commits at once: the steps before a failing one stay applied)",
+};
+
+/// SQLite: most table changes are a rebuild (new table, copy every row, drop, rename) inside one
+/// transaction that holds the write lock.
+const LITE_WORDS: Words = Words {
+    rewrite: "rebuilds the table: every row is copied and writers wait until it commits",
+    rewrite_hint: "run it when writes can wait; the rebuild is one transaction, all or nothing",
+    still: "still rebuilds the table (every row is copied)",
+    not_null: "fails if any row is NULL; the table is rebuilt (every row copied, writers wait until it commits)",
+    not_null_hint: "UPDATE the NULL rows first (… SET col = … WHERE col IS NULL)",
+    not_null_clean: "no row is NULL now; still rebuilds the table (every row is copied)",
+    primary_key: "the table is rebuilt around the new key (writers wait until it commits); fails on duplicates, and on NULLs where SQLite refuses them",
+    primary_key_hint: "remove duplicates and NULLs first; run it when writes can wait",
+    unique: "the table is rebuilt with the new constraint (writers wait until it commits); fails on duplicates",
+    unique_hint: "remove duplicates first; a UNIQUE INDEX does the same without a rebuild",
+    unique_index: "CREATE UNIQUE INDEX blocks writers until it commits; fails on duplicates",
+    unique_index_hint: "remove duplicates first; run it when writes can wait",
+    index: "CREATE INDEX blocks writers until it commits",
+    index_hint: "run it when writes can wait",
+    foreign_key: "the rebuilt table is checked with PRAGMA foreign_key_check: rows without a match roll it back",
+    foreign_key_hint: "delete or fix the orphan rows first",
+    check: "every row is checked as the table is rebuilt: rows it rejects roll it back",
+    check_hint: "fix the rows it rejects first",
+    drop_table_hint: "keep a copy of the database file (or .dump the table); rename the table instead if unsure",
+    drop_index: "the drop itself is quick",
+    drop_index_hint: "check the query plans that use it first (EXPLAIN QUERY PLAN)",
+    drop_primary_key: "rows lose their identity: foreign keys and ORMs that rely on it break",
+    drop_unique: PG_WORDS.drop_unique,
+    drop_unique_hint: PG_WORDS.drop_unique_hint,
+    drop_function_hint: "check nothing calls it (application code)",
+    time_zone: "values are reinterpreted by a time zone",
+    time_zone_hint: "check a few values after the change",
+    failure_note: "",
+};
+
+impl Words {
+    fn of(d: Dialect) -> &'static Words {
+        match d {
+            Dialect::Postgres => &PG_WORDS,
+            Dialect::Mysql => &MY_WORDS,
+            Dialect::Sqlite => &LITE_WORDS,
+        }
+    }
+}
 
 /// Functions whose result changes from row to row: a default that calls one is computed for every
 /// existing row when the column is added (a table rewrite).
@@ -524,23 +860,54 @@ struct Rules<'a> {
     source: &'a Catalog,
     names: &'a PlanNames,
     dialect: Dialect,
+    /// TARGET's dialect's phrases.
+    words: &'static Words,
 }
 
 impl<'a> Rules<'a> {
     fn new(target: &'a Catalog, source: &'a Catalog, names: &'a PlanNames) -> Self {
+        let dialect = target
+            .dialect
+            .or(source.dialect)
+            .unwrap_or(Dialect::Postgres);
         Rules {
             target,
             source,
             names,
-            dialect: target
-                .dialect
-                .or(source.dialect)
-                .unwrap_or(Dialect::Postgres),
+            dialect,
+            words: Words::of(dialect),
         }
     }
 
-    fn pg(&self) -> bool {
-        self.dialect == Dialect::Postgres
+    /// The verdict on a change that carries out others (a SQLite rebuild), from theirs: certain
+    /// to fail when any of them is (every failing reason is kept), else the worst of them when it
+    /// is a danger, else a caution for the rebuild itself (every row copied under a write lock).
+    fn carried(&self, s: &str, parts: &[Assessment]) -> Assessment {
+        let failing: Vec<&Assessment> = parts.iter().filter(|a| a.certain_failure).collect();
+        if let Some(first) = failing.first() {
+            let mut a = (*first).clone();
+            let reasons: Vec<&str> = failing.iter().map(|f| f.reason.as_str()).collect();
+            a.reason = reasons.join("; ");
+            return a;
+        }
+        let worst = parts
+            .iter()
+            .rev()
+            .max_by_key(|a| a.level)
+            .filter(|a| a.level > RiskLevel::Caution);
+        match worst {
+            Some(a) => Assessment {
+                counts: Vec::new(),
+                notes: Vec::new(),
+                ..a.clone()
+            },
+            None => Assessment::caution(
+                format!(
+                    "{s}: rebuilds the table (new table, copy every row, drop, rename): writers wait until it commits"
+                ),
+                "run it when writes can wait; the rebuild is one transaction, all or nothing",
+            ),
+        }
     }
 
     /// Whether a (SOURCE-named) table or view is new in this plan: then it is empty, and whatever
@@ -585,6 +952,7 @@ impl<'a> Rules<'a> {
 
     fn rule(&self, change: &Change) -> Rule {
         use Change::*;
+        let w = self.words;
         let s = subject(change);
         let safe = |why: &str| Assessment::safe(format!("{s}: {why}")).into();
         let caution =
@@ -703,10 +1071,7 @@ impl<'a> Rules<'a> {
                 "check the current value (SELECT last_value) against the new limits",
             ),
 
-            DropTable { .. } => danger(
-                "its rows are lost",
-                "keep a backup (pg_dump -t …); rename the table instead if unsure",
-            ),
+            DropTable { .. } => danger("its rows are lost", w.drop_table_hint),
             DropColumn { .. } => danger(
                 "its values are lost",
                 "keep a backup of the column (CREATE TABLE … AS SELECT key, col …); stop clients using it first; rename instead if unsure",
@@ -724,12 +1089,8 @@ impl<'a> Rules<'a> {
                 )
             }
             AddColumn { table, column } => self.add_column(&s, table, column),
-            AlterColumnType { from, to, .. } => self.type_change(&s, from, to),
-            SetNotNull { .. } => dependent(
-                "fails if any row is NULL, and scans the whole table under an ACCESS EXCLUSIVE lock",
-                "ADD CONSTRAINT … CHECK (col IS NOT NULL) NOT VALID, then VALIDATE CONSTRAINT, then SET NOT NULL (PostgreSQL 12+ skips the scan), then drop the check",
-                "no row is NULL now; still scans the whole table under an ACCESS EXCLUSIVE lock",
-            ),
+            AlterColumnType { table, from, to } => self.type_change(&s, table, from, to),
+            SetNotNull { .. } => dependent(w.not_null, w.not_null_hint, w.not_null_clean),
             AlterIdentity { to, .. } => match to {
                 None => caution(
                     "the column stops numbering itself: inserts that leave it out get NULL or fail",
@@ -751,9 +1112,10 @@ impl<'a> Rules<'a> {
                 ),
                 _ => caution(
                     &format!(
-                        "the column is dropped and added again: every row is recomputed ({REWRITE})"
+                        "the column is dropped and added again: every row is recomputed ({})",
+                        w.rewrite
                     ),
-                    REWRITE_HINT,
+                    w.rewrite_hint,
                 ),
             },
 
@@ -761,35 +1123,23 @@ impl<'a> Rules<'a> {
                 if self.is_new(table) {
                     safe("on a table new in this plan")
                 } else {
-                    caution(
-                        "builds a unique index and sets NOT NULL under an ACCESS EXCLUSIVE lock; fails on NULLs or duplicates",
-                        "CREATE UNIQUE INDEX CONCURRENTLY …, then ALTER TABLE … ADD PRIMARY KEY USING INDEX …",
-                    )
+                    caution(w.primary_key, w.primary_key_hint)
                 }
             }
             AddUnique { table, .. } => {
                 if self.is_new(table) {
                     safe("on a table new in this plan")
                 } else {
-                    caution(
-                        "builds a unique index while blocking writes; fails on duplicates",
-                        "CREATE UNIQUE INDEX CONCURRENTLY …, then ALTER TABLE … ADD CONSTRAINT … UNIQUE USING INDEX …",
-                    )
+                    caution(w.unique, w.unique_hint)
                 }
             }
             CreateIndex { table, index } => {
                 if self.is_new(table) {
                     safe("on a table new in this plan")
                 } else if index.unique {
-                    caution(
-                        "blocks writes to the table while it builds; fails on duplicates",
-                        "CREATE UNIQUE INDEX CONCURRENTLY (outside a transaction)",
-                    )
+                    caution(w.unique_index, w.unique_index_hint)
                 } else {
-                    caution(
-                        "blocks writes to the table while it builds",
-                        "CREATE INDEX CONCURRENTLY (outside a transaction)",
-                    )
+                    caution(w.index, w.index_hint)
                 }
             }
             AddForeignKey { table, foreign_key } => {
@@ -798,10 +1148,7 @@ impl<'a> Rules<'a> {
                 } else if !foreign_key.validated {
                     safe("NOT VALID: existing rows are not checked")
                 } else {
-                    caution(
-                        "checks every row under locks on both tables; fails on rows without a match",
-                        NOT_VALID_HINT,
-                    )
+                    caution(w.foreign_key, w.foreign_key_hint)
                 }
             }
             AddCheck { table, check } => {
@@ -810,10 +1157,7 @@ impl<'a> Rules<'a> {
                 } else if !check.validated {
                     safe("NOT VALID: existing rows are not checked")
                 } else {
-                    caution(
-                        "checks every row under an ACCESS EXCLUSIVE lock; fails on rows it rejects",
-                        NOT_VALID_HINT,
-                    )
+                    caution(w.check, w.check_hint)
                 }
             }
             AlterTableOptions { .. } => caution(
@@ -821,19 +1165,9 @@ impl<'a> Rules<'a> {
                 "run it when writes can wait; check that every value converts to the new character set first",
             ),
             RebuildTable { replaces, .. } => {
-                // As risky as the worst change it carries out, and never less than a copy of
-                // every row under a write lock.
-                let worst = replaces
-                    .iter()
-                    .map(|r| self.rule(r))
-                    .max_by_key(|r| r.assessment.level);
-                match worst {
-                    Some(r) if r.assessment.level > RiskLevel::Caution => r,
-                    _ => caution(
-                        "rebuilds the table (new table, copy every row, drop, rename): writers wait until it commits",
-                        "run it when writes can wait; the rebuild is one transaction, all or nothing",
-                    ),
-                }
+                let parts: Vec<Assessment> =
+                    replaces.iter().map(|r| self.rule(r).assessment).collect();
+                self.carried(&s, &parts).into()
             }
             RenameConstraint { .. } | RenameIndex { .. } => {
                 safe("a rename of the constraint or index only: no data is read or rewritten")
@@ -843,13 +1177,10 @@ impl<'a> Rules<'a> {
                 "count and fix violating rows first",
             ),
             DropPrimaryKey { .. } => caution(
-                "rows lose their identity: foreign keys, replication (REPLICA IDENTITY) and ORMs that rely on it break",
+                w.drop_primary_key,
                 "drop or move referencing foreign keys first; check replication needs",
             ),
-            DropUnique { .. } => caution(
-                "duplicates can be written from now on; foreign keys or ON CONFLICT clauses relying on it break",
-                "check no foreign key or ON CONFLICT uses it",
-            ),
+            DropUnique { .. } => caution(w.drop_unique, w.drop_unique_hint),
             DropCheck { .. } => caution(
                 "values it kept out can be written from now on",
                 "make sure the application enforces the rule, or that it is replaced",
@@ -860,14 +1191,15 @@ impl<'a> Rules<'a> {
             ),
             DropIndex { index, .. } => caution(
                 &format!(
-                    "queries that use it get slower{}; DROP INDEX locks the table",
+                    "queries that use it get slower{}; {}",
                     if index.unique {
                         ", and uniqueness is no longer enforced"
                     } else {
                         ""
-                    }
+                    },
+                    w.drop_index
                 ),
-                "check pg_stat_user_indexes.idx_scan first; use DROP INDEX CONCURRENTLY",
+                w.drop_index_hint,
             ),
 
             DropView { view, .. } => {
@@ -889,7 +1221,7 @@ impl<'a> Rules<'a> {
             ),
             DropFunction { .. } => caution(
                 "callers (triggers, defaults, views, application) break",
-                "check nothing calls it (pg_depend, application code)",
+                w.drop_function_hint,
             ),
             ReplaceFunction { .. } => caution(
                 "changes behaviour for every caller",
@@ -1014,13 +1346,17 @@ impl<'a> Rules<'a> {
     }
 
     fn add_column(&self, s: &str, table: &QualifiedName, c: &Column) -> Rule {
+        let w = self.words;
         let caution =
             |why: &str, hint: &str| Rule::from(Assessment::caution(format!("{s}: {why}"), hint));
         if let Some(g) = &c.generated {
             if g.stored {
                 return caution(
-                    &format!("a stored generated column is computed for every row: {REWRITE}"),
-                    REWRITE_HINT,
+                    &format!(
+                        "a stored generated column is computed for every row: {}",
+                        w.rewrite
+                    ),
+                    w.rewrite_hint,
                 );
             }
             return Assessment::safe(format!("{s}: a virtual generated column stores nothing"))
@@ -1028,23 +1364,40 @@ impl<'a> Rules<'a> {
         }
         if c.identity.is_some() {
             return caution(
-                &format!("an identity column numbers every existing row: {REWRITE}"),
+                &format!(
+                    "an identity column numbers every existing row: {}",
+                    w.rewrite
+                ),
                 "add it nullable, backfill in batches, then add the identity; or run it at a quiet time",
             );
         }
         match &c.default {
             Some(d) if self.volatile(d) => caution(
-                &format!("default {d} is computed for every existing row: {REWRITE}"),
+                &format!(
+                    "default {d} is computed for every existing row: {}",
+                    w.rewrite
+                ),
                 "add the column without a default (or with a constant one), backfill in batches, then set the default",
             ),
             Some(_) => Assessment::safe(format!(
                 "{s}: the default is evaluated once and stored; no rewrite{}",
-                if self.pg() { " (PostgreSQL 11+)" } else { "" }
+                match self.dialect {
+                    Dialect::Postgres => " (PostgreSQL 11+)",
+                    Dialect::Mysql => " (ALGORITHM=INSTANT)",
+                    Dialect::Sqlite => "",
+                }
             ))
             .into(),
             None if !c.nullable => {
                 if self.is_new(table) {
                     return Assessment::safe(format!("{s}: on a table new in this plan")).into();
+                }
+                if self.dialect == Dialect::Mysql {
+                    // MySQL fills the column in rather than failing.
+                    return caution(
+                        "NOT NULL without a default: existing rows get the type's implicit default (0, '' or a zero date)",
+                        "add it with an explicit DEFAULT, or nullable, backfill, then make it NOT NULL",
+                    );
                 }
                 Rule {
                     assessment: Assessment::danger(
@@ -1064,14 +1417,20 @@ impl<'a> Rules<'a> {
         }
     }
 
-    fn type_change(&self, s: &str, from: &Column, to: &Column) -> Rule {
+    fn type_change(&self, s: &str, table: &QualifiedName, from: &Column, to: &Column) -> Rule {
         let mut v = if from.data_type == to.data_type {
             Verdict::caution(
                 "the collation changes: indexes on the column are rebuilt and sort order changes",
                 "run it at a quiet time; check ORDER BY and unique behaviour under the new collation",
             )
+        } else if self.dialect == Dialect::Sqlite {
+            let strict = |c: &Catalog, t: &QualifiedName| {
+                c.table(&t.schema, &t.name).is_some_and(|t| t.strict)
+            };
+            let target_strict = strict(self.target, &self.names.target_table(table));
+            sqlite_type_change(from, to, target_strict, strict(self.source, table))
         } else {
-            family_change(&from.family, &to.family, self.pg())
+            family_change(&from.family, &to.family, self.words, self.dialect)
         };
         // A domain's NOT NULL and checks are tested on every value converted into it.
         if let Some(d) = self.domain(&to.data_type) {
@@ -1094,7 +1453,7 @@ impl<'a> Rules<'a> {
         }
         Rule {
             assessment: a,
-            if_clean: v.if_clean.map(str::to_string),
+            if_clean: v.if_clean,
         }
     }
 
@@ -1116,7 +1475,7 @@ struct Verdict {
     level: RiskLevel,
     why: String,
     hint: &'static str,
-    if_clean: Option<&'static str>,
+    if_clean: Option<String>,
 }
 
 const NARROW_HINT: &str =
@@ -1143,41 +1502,117 @@ impl Verdict {
         }
     }
 
-    fn rewrite(what: &str) -> Self {
-        Verdict::caution(format!("{what}: {REWRITE}"), REWRITE_HINT)
+    fn rewrite(what: &str, w: &Words) -> Self {
+        Verdict::caution(format!("{what}: {}", w.rewrite), w.rewrite_hint)
     }
 
     /// Dangerous for what the data may hold; caution (`clean`) when counts show nothing.
-    fn dependent(why: impl Into<String>, hint: &'static str, clean: &'static str) -> Self {
+    fn dependent(why: impl Into<String>, hint: &'static str, clean: impl Into<String>) -> Self {
         Verdict {
             level: RiskLevel::Danger,
             why: why.into(),
             hint,
-            if_clean: Some(clean),
+            if_clean: Some(clean.into()),
         }
     }
 
-    fn narrowing(what: &str) -> Self {
+    fn narrowing(what: &str, w: &Words) -> Self {
         Verdict::dependent(
-            format!("{what}: values that do not fit make it fail; {REWRITE}"),
+            format!("{what}: values that do not fit make it fail; {}", w.rewrite),
             NARROW_HINT,
-            "every value fits now; still rewrites the whole table under an ACCESS EXCLUSIVE lock",
+            format!("every value fits now; {}", w.still),
         )
     }
 
-    fn lossy(what: &str) -> Self {
+    fn lossy(what: &str, w: &Words) -> Self {
         Verdict::dependent(
-            format!("{what}: values lose precision; {REWRITE}"),
+            format!("{what}: values lose precision; {}", w.rewrite),
             NARROW_HINT,
-            "no value changes now; still rewrites the whole table under an ACCESS EXCLUSIVE lock",
+            format!("no value changes now; {}", w.still),
         )
     }
 
-    fn cross() -> Self {
+    fn cross(w: &Words) -> Self {
         Verdict::dependent(
-            format!("values that do not convert make it fail; {REWRITE}"),
+            format!("values that do not convert make it fail; {}", w.rewrite),
             CONVERT_HINT,
-            "every value converts now; still rewrites the whole table under an ACCESS EXCLUSIVE lock",
+            format!("every value converts now; {}", w.still),
+        )
+    }
+}
+
+/// SQLite: a type change is a rebuild that gives the column a new affinity. Lengths, ranges and
+/// precision are never enforced; text that reads as a number becomes a number under a numeric
+/// affinity; only a STRICT table refuses values its type cannot hold.
+fn sqlite_type_change(from: &Column, to: &Column, strict_from: bool, strict_to: bool) -> Verdict {
+    let w = &LITE_WORDS;
+    let a = Affinity::of(&from.data_type, strict_from);
+    let b = Affinity::of(&to.data_type, strict_to);
+    let any = to.data_type.trim().eq_ignore_ascii_case("ANY");
+    if strict_to && !any {
+        return Verdict::dependent(
+            format!(
+                "the STRICT table refuses values its new type cannot hold: they make the rebuild fail; {}",
+                w.rewrite
+            ),
+            CONVERT_HINT,
+            format!("every value can be stored now; {}", w.still),
+        );
+    }
+    if b.numeric() && !a.numeric() {
+        return Verdict::dependent(
+            format!(
+                "text that reads as a number is stored as a number ('007' becomes 7), other values are kept as they are; {}",
+                w.rewrite
+            ),
+            "check codes and identifiers stored as text first (leading zeros, signs and spacing are lost); or keep a text type",
+            format!("no value changes its form now; {}", w.still),
+        );
+    }
+    if b == Affinity::Real && matches!(a, Affinity::Integer | Affinity::Numeric) {
+        return Verdict::dependent(
+            format!("integers beyond 2^53 are rounded as REAL; {}", w.rewrite),
+            NARROW_HINT,
+            format!("no value changes now; {}", w.still),
+        );
+    }
+    let why = if a == b {
+        "only the declared type changes: SQLite does not enforce lengths, ranges or precision, and stored values keep their form"
+    } else if b == Affinity::Text {
+        "numbers are stored as text from now on (comparisons and sorting change)"
+    } else {
+        "the column's affinity changes; stored values keep their form"
+    };
+    Verdict::caution(format!("{why}; {}", w.rewrite), w.rewrite_hint)
+}
+
+/// MySQL ENUM and SET: removing a value fails on rows that use it (strict `sql_mode`); adding
+/// values at the end changes only the metadata; anything else remaps stored values.
+fn mysql_values_change(from: &[String], to: &[String], w: &Words) -> Verdict {
+    let removed: Vec<String> = from
+        .iter()
+        .filter(|v| !to.contains(v))
+        .map(|v| format!("'{v}'"))
+        .collect();
+    if !removed.is_empty() {
+        Verdict::dependent(
+            format!(
+                "removes value(s) {}: rows using them make it fail (strict sql_mode); {}",
+                removed.join(", "),
+                w.rewrite
+            ),
+            "move rows off the removed values first (UPDATE … SET col = … WHERE col = 'old')",
+            format!("no row uses the removed value(s) now; {}", w.still),
+        )
+    } else if to.starts_with(from) {
+        Verdict::safe("adds values at the end: only the metadata changes (ALGORITHM=INSTANT)")
+    } else {
+        Verdict::caution(
+            format!(
+                "reorders the values: stored values are remapped and sort order changes; {}",
+                w.rewrite
+            ),
+            w.rewrite_hint,
         )
     }
 }
@@ -1198,11 +1633,18 @@ fn float_exact_bits(bits: u8) -> u8 {
     if bits <= 32 { 24 } else { 53 }
 }
 
-/// How risky it is to convert a column from one family to another. `pg`: PostgreSQL, which
-/// widens `varchar` and `numeric` precision without rewriting the table.
-fn family_change(from: &TypeFamily, to: &TypeFamily, pg: bool) -> Verdict {
+/// How risky it is to convert a column from one family to another, in TARGET's dialect `d`
+/// (PostgreSQL widens `varchar` and `numeric` precision without rewriting the table).
+fn family_change(from: &TypeFamily, to: &TypeFamily, w: &Words, d: Dialect) -> Verdict {
     use TypeFamily as F;
+    let pg = d == Dialect::Postgres;
     match (from, to) {
+        (F::Enum { values: a, .. }, F::Enum { values: b, .. })
+        | (F::Set { values: a }, F::Set { values: b })
+            if d == Dialect::Mysql && a != b =>
+        {
+            mysql_values_change(a, b, w)
+        }
         _ if from == to => {
             // Families that do not record every modifier (timestamp precision, bit length, …).
             let partial = matches!(
@@ -1217,7 +1659,14 @@ fn family_change(from: &TypeFamily, to: &TypeFamily, pg: bool) -> Verdict {
             );
             if partial {
                 Verdict::caution(
-                    "the type's modifiers change (precision, length): values may be rounded or cut, and the table may be rewritten under an ACCESS EXCLUSIVE lock",
+                    if pg {
+                        "the type's modifiers change (precision, length): values may be rounded or cut, and the table may be rewritten under an ACCESS EXCLUSIVE lock".to_string()
+                    } else {
+                        format!(
+                            "the type's modifiers change (precision, length): values may be rounded or cut, and the table {}",
+                            w.rewrite
+                        )
+                    },
                     "compare the old and new type modifiers and check a few values on a copy",
                 )
             } else if pg {
@@ -1225,7 +1674,7 @@ fn family_change(from: &TypeFamily, to: &TypeFamily, pg: bool) -> Verdict {
             } else {
                 Verdict::caution(
                     "same kind of type, spelled differently; the table may be rebuilt",
-                    REWRITE_HINT,
+                    w.rewrite_hint,
                 )
             }
         }
@@ -1246,14 +1695,12 @@ fn family_change(from: &TypeFamily, to: &TypeFamily, pg: bool) -> Verdict {
             };
             match (wider, fa == fb && !fa) {
                 (true, true) if pg => Verdict::safe("widens text: no rewrite in PostgreSQL"),
-                (true, true) => Verdict::rewrite("widens text; the table may be rebuilt"),
-                (true, false) => Verdict::caution(
-                    format!(
-                        "changes between fixed and variable length text (trailing spaces change): {REWRITE}"
-                    ),
-                    REWRITE_HINT,
+                (true, true) => Verdict::rewrite("widens text", w),
+                (true, false) => Verdict::rewrite(
+                    "changes between fixed and variable length text (trailing spaces change)",
+                    w,
                 ),
-                (false, _) => Verdict::narrowing("narrows the text"),
+                (false, _) => Verdict::narrowing("narrows the text", w),
             }
         }
         (
@@ -1267,9 +1714,9 @@ fn family_change(from: &TypeFamily, to: &TypeFamily, pg: bool) -> Verdict {
             },
         ) => {
             if ua != ub || b < a {
-                Verdict::narrowing("narrows the type")
+                Verdict::narrowing("narrows the type", w)
             } else {
-                Verdict::rewrite("widens the type")
+                Verdict::rewrite("widens the type", w)
             }
         }
         (
@@ -1287,84 +1734,83 @@ fn family_change(from: &TypeFamily, to: &TypeFamily, pg: bool) -> Verdict {
                 (_, None) if pg => {
                     Verdict::safe("removes the numeric's limit: no rewrite in PostgreSQL")
                 }
-                (_, None) => Verdict::rewrite("removes the numeric's limit"),
-                (None, Some(_)) => Verdict::narrowing("limits the numeric"),
+                (_, None) => Verdict::rewrite("removes the numeric's limit", w),
+                (None, Some(_)) => Verdict::narrowing("limits the numeric", w),
                 (Some(p), Some(p2)) => {
                     if s2 < s {
-                        Verdict::lossy(&format!(
-                            "lowers the scale to {s2} decimal places (values are rounded)"
-                        ))
+                        Verdict::lossy(
+                            &format!(
+                                "lowers the scale to {s2} decimal places (values are rounded)"
+                            ),
+                            w,
+                        )
                     } else if p2.saturating_sub(s2) < p.saturating_sub(s) {
-                        Verdict::narrowing("narrows the type")
+                        Verdict::narrowing("narrows the type", w)
                     } else if s2 == s && pg {
                         Verdict::safe("widens the numeric's precision: no rewrite in PostgreSQL")
                     } else {
-                        Verdict::rewrite("widens the type")
+                        Verdict::rewrite("widens the type", w)
                     }
                 }
             }
         }
         (F::Float { bits: a }, F::Float { bits: b }) => {
             if b >= a {
-                Verdict::rewrite("widens the type")
+                Verdict::rewrite("widens the type", w)
             } else {
-                Verdict::lossy("narrows the type")
+                Verdict::lossy("narrows the type", w)
             }
         }
         (F::Integer { bits, .. }, F::Decimal { precision, scale }) => {
             let whole = precision.map(|p| p.saturating_sub(scale.unwrap_or(0)));
             if whole.is_none_or(|w| w >= int_digits(*bits)) {
-                Verdict::rewrite("converts the type (every value fits)")
+                Verdict::rewrite("converts the type (every value fits)", w)
             } else {
-                Verdict::narrowing("converts the type")
+                Verdict::narrowing("converts the type", w)
             }
         }
         (F::Integer { bits: a, .. }, F::Float { bits: b }) => {
             if *a <= float_exact_bits(*b) {
-                Verdict::rewrite("converts the type (exactly)")
+                Verdict::rewrite("converts the type (exactly)", w)
             } else {
-                Verdict::lossy("converts the type")
+                Verdict::lossy("converts the type", w)
             }
         }
         (F::Decimal { .. } | F::Float { .. }, F::Integer { .. }) => Verdict::dependent(
-            format!("fractions are rounded and values out of range make it fail; {REWRITE}"),
+            format!(
+                "fractions are rounded and values out of range make it fail; {}",
+                w.rewrite
+            ),
             NARROW_HINT,
-            "every value is whole and in range now; still rewrites the whole table under an ACCESS EXCLUSIVE lock",
+            format!("every value is whole and in range now; {}", w.still),
         ),
         (_, F::Text { max_len: None, .. }) => {
-            Verdict::rewrite("converts to text (clients see strings)")
+            Verdict::rewrite("converts to text (clients see strings)", w)
         }
-        (F::Date, F::Timestamp { .. }) => Verdict::rewrite("converts date to timestamp (midnight)"),
-        (F::Timestamp { tz: a }, F::Timestamp { tz: b }) if a != b => Verdict::caution(
-            "values are reinterpreted in the session's TimeZone (no rewrite in PostgreSQL 12+ when it is UTC)",
-            "SET TimeZone explicitly (e.g. 'UTC') for the migration and check a few values",
-        ),
-        (F::Time { .. }, F::Time { .. }) => Verdict::caution(
-            format!("changes the time's zone handling: {REWRITE}"),
-            REWRITE_HINT,
-        ),
+        (F::Date, F::Timestamp { .. }) => {
+            Verdict::rewrite("converts date to timestamp (midnight)", w)
+        }
+        (F::Timestamp { tz: a }, F::Timestamp { tz: b }) if a != b => {
+            Verdict::caution(w.time_zone, w.time_zone_hint)
+        }
+        (F::Time { .. }, F::Time { .. }) => Verdict::rewrite("changes the time's zone handling", w),
         (F::Timestamp { .. }, F::Date) => {
-            Verdict::lossy("converts timestamp to date (the time of day is dropped)")
+            Verdict::lossy("converts timestamp to date (the time of day is dropped)", w)
         }
-        (F::Json { .. }, F::Json { .. }) => Verdict::caution(
-            format!(
-                "converts between json and jsonb (duplicate keys, key order and whitespace are not kept by jsonb): {REWRITE}"
-            ),
-            REWRITE_HINT,
+        (F::Json { .. }, F::Json { .. }) => Verdict::rewrite(
+            "converts between json and jsonb (duplicate keys, key order and whitespace are not kept by jsonb)",
+            w,
         ),
         (F::Array { element: a }, F::Array { element: b }) => {
-            let mut v = family_change(a, b, false);
+            let mut v = family_change(a, b, w, Dialect::Sqlite);
             v.why = format!("array elements: {}", v.why);
             if v.level == RiskLevel::Safe {
-                v = Verdict::rewrite(&v.why);
+                v = Verdict::rewrite(&v.why, w);
             }
             v
         }
-        (F::Any, _) | (_, F::Any) => Verdict::caution(
-            format!("changes the declared type: {REWRITE}"),
-            REWRITE_HINT,
-        ),
-        _ => Verdict::cross(),
+        (F::Any, _) | (_, F::Any) => Verdict::rewrite("changes the declared type", w),
+        _ => Verdict::cross(w),
     }
 }
 
@@ -1455,7 +1901,9 @@ mod tests {
 
     #[test]
     fn type_families() {
-        let t = |a: TypeFamily, b: TypeFamily| family_change(&a, &b, true).level;
+        let t = |a: TypeFamily, b: TypeFamily| {
+            family_change(&a, &b, &PG_WORDS, Dialect::Postgres).level
+        };
         assert_eq!(
             t(TypeFamily::text(Some(50)), TypeFamily::text(Some(200))),
             RiskLevel::Safe

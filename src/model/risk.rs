@@ -188,6 +188,10 @@ pub struct Probe {
     /// `SELECT count(*) …`: one row, one integer column.
     pub sql: String,
     pub effect: CountEffect,
+    /// For a change that carries out others (a SQLite table rebuild): the index, in its
+    /// `replaces`, of the change this count is about. `None`: the probed change itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<usize>,
 }
 
 /// The probes for one change, and notes on counts that cannot be made.
@@ -204,7 +208,17 @@ impl Probes {
             what: what.into(),
             sql,
             effect,
+            part: None,
         });
+    }
+
+    /// Adds the probes of the `part`-th change a rebuild carries out, attributed to it.
+    pub fn extend_part(&mut self, part: usize, other: Probes) {
+        self.probes.extend(other.probes.into_iter().map(|p| Probe {
+            part: Some(part),
+            ..p
+        }));
+        self.notes.extend(other.notes);
     }
 }
 
@@ -230,8 +244,16 @@ impl PlanNames {
             whole_plan: true,
             ..PlanNames::default()
         };
+        n.add(changes);
+        n
+    }
+
+    fn add(&mut self, changes: &[Change]) {
+        let n = self;
         for c in changes {
             match c {
+                // A SQLite rebuild carries the renames of its table and columns.
+                Change::RebuildTable { replaces, .. } => n.add(replaces),
                 Change::RenameTable {
                     schema, from, to, ..
                 } => {
@@ -252,7 +274,6 @@ impl PlanNames {
                 _ => {}
             }
         }
-        n
     }
 
     /// TARGET's name for a table named as SOURCE names it.

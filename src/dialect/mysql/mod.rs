@@ -4,6 +4,7 @@ pub mod apply;
 pub mod inspect;
 pub mod normalize;
 pub mod prepare;
+pub mod probe;
 pub mod render;
 pub mod rows;
 pub mod types;

@@ -5,6 +5,7 @@ pub mod apply;
 pub mod inspect;
 pub mod parse;
 pub mod prepare;
+pub mod probe;
 pub mod render;
 pub mod rows;
 pub mod types;
