@@ -143,6 +143,7 @@ impl Ctx<'_> {
     }
 
     /// Publishes progress for table `idx`.
+    #[allow(clippy::too_many_arguments)]
     pub fn report(
         &self,
         idx: usize,

@@ -60,6 +60,7 @@ impl Buckets {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn scan_side(
     db: Db,
     spec: ReadSpec,
@@ -158,7 +159,7 @@ pub(crate) async fn diff_multiset(ctx: &mut Ctx<'_>, idx: usize, pair: &TablePai
         read_hashes(sf, &mut |h| m.entry(h).or_default().0 += 1)?;
         read_hashes(tf, &mut |h| m.entry(h).or_default().1 += 1)?;
         let mut entries: Vec<(RowHash, (u64, u64))> = m.into_iter().collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        entries.sort_unstable_by_key(|e| e.0);
         for (h, (cs, ct)) in entries {
             counts.source_rows += cs;
             counts.target_rows += ct;
