@@ -543,6 +543,12 @@ fn demo_shows_the_row_diff_of_the_pair() {
         rows.contains("main.orders                4          4        1        1        2          1  complete"),
         "{rows}"
     );
-    assert!(rows.contains("5 to insert, 4 to delete, 6 in conflict, in 5 of 5 tables"), "{rows}");
-    assert!(keep.join("runs").is_dir(), "the demo keeps its run beside the databases");
+    assert!(
+        rows.contains("5 to insert, 4 to delete, 6 in conflict, in 5 of 5 tables"),
+        "{rows}"
+    );
+    assert!(
+        keep.join("runs").is_dir(),
+        "the demo keeps its run beside the databases"
+    );
 }

@@ -47,7 +47,9 @@ pub async fn run(cmd: BenchCommand) -> Result<i32> {
         keep,
     } = cmd;
     if rows < 3000 {
-        return Err(Error::usage("--rows must be at least 3000 (0.1 % must be rows)"));
+        return Err(Error::usage(
+            "--rows must be at least 3000 (0.1 % must be rows)",
+        ));
     }
     let mut results = Vec::new();
     let names = ["sluice_bench_source", "sluice_bench_target"];
@@ -100,7 +102,12 @@ async fn drop_databases(admin: &str, names: [&str; 2]) -> Result<()> {
     let db = u.connect(crate::dialect::Access::ReadWrite).await?;
     let sql: String = names
         .iter()
-        .map(|n| format!("DROP DATABASE IF EXISTS {};", crate::dialect::quote::ident(u.dialect(), n)))
+        .map(|n| {
+            format!(
+                "DROP DATABASE IF EXISTS {};",
+                crate::dialect::quote::ident(u.dialect(), n)
+            )
+        })
         .collect();
     let r = crate::dialect::rows::exec_script(&db, &sql).await;
     db.close().await;
@@ -125,7 +132,11 @@ fn line(r: &BenchResult) -> String {
         r.expected.0,
         r.expected.1,
         r.expected.2,
-        if r.differences == r.expected { " ok" } else { " WRONG" }
+        if r.differences == r.expected {
+            " ok"
+        } else {
+            " WRONG"
+        }
     );
     if let Some(sq) = r.sqldiff {
         s.push_str(&format!(

@@ -60,7 +60,7 @@ fn generate_sql(d: Dialect, n: u64, target: bool) -> String {
                 "DROP TABLE IF EXISTS bench;
                  CREATE TABLE bench (id bigint PRIMARY KEY, n int NOT NULL, t text NOT NULL,
                      ts timestamptz NOT NULL, amount numeric(12,2) NOT NULL);
-                 INSERT INTO bench SELECT g, (g * 7919) % 100000, substr(md5(g::text), 1, 30),
+                 INSERT INTO bench SELECT g, (g::int8 * 7919) % 100000, substr(md5(g::text), 1, 30),
                      timestamptz '2020-01-01 00:00:00+00' + g * interval '1 second', (g % 100000) / 100.0
                  FROM generate_series(1, {n}) g;"
             );
@@ -299,8 +299,12 @@ fn time_sqldiff(a: &Path, b: &Path) -> Option<Duration> {
 
 /// `admin_url` with its database replaced by `name`.
 pub fn with_database(admin_url: &str, name: &str) -> Result<String> {
-    let mut u = url::Url::parse(admin_url)
-        .map_err(|e| Error::usage(format!("bad URL {}: {e}", crate::dialect::db::redact_url(admin_url))))?;
+    let mut u = url::Url::parse(admin_url).map_err(|e| {
+        Error::usage(format!(
+            "bad URL {}: {e}",
+            crate::dialect::db::redact_url(admin_url)
+        ))
+    })?;
     u.set_path(&format!("/{name}"));
     Ok(u.to_string())
 }
