@@ -68,6 +68,8 @@ pub(crate) struct RowBuilder {
     raw_vals: Vec<Value>,
     raw_differs: bool,
     is_key: Vec<Option<usize>>,
+    /// Per column: whether values are restated in another family before hashing.
+    coerces: Vec<bool>,
     nkey: usize,
 }
 
@@ -85,6 +87,7 @@ impl RowBuilder {
             raw_vals: vec![Value::Null; spec.key.len()],
             raw_differs: false,
             is_key,
+            coerces: spec.columns.iter().map(|c| c.canon != c.family).collect(),
             nkey: spec.key.len(),
         }
     }
@@ -108,7 +111,7 @@ impl RowBuilder {
     pub fn push_stored(&mut self, i: usize, col: &ColSpec, stored: Option<Value>, v: Value) {
         match self.is_key.get(i).copied().flatten() {
             Some(k) => {
-                let canon = if col.canon != col.family {
+                let canon = if self.coerces[i] {
                     coerce(v.clone(), &col.canon)
                 } else {
                     v
@@ -122,7 +125,7 @@ impl RowBuilder {
                 self.raw_vals[k] = raw;
             }
             None => {
-                if col.canon != col.family {
+                if self.coerces[i] {
                     self.hasher.push(&coerce(v, &col.canon));
                 } else {
                     self.hasher.push(&v);
@@ -131,9 +134,27 @@ impl RowBuilder {
         }
     }
 
+    /// Text that is not part of the key and needs no restating is hashed without a copy.
+    pub fn push_text(&mut self, i: usize, col: &ColSpec, s: &str) {
+        if self.is_key[i].is_none() && !self.coerces[i] {
+            self.hasher.push_text(s);
+        } else {
+            self.push(i, col, Value::Text(s.to_string()));
+        }
+    }
+
+    /// Bytes, likewise.
+    pub fn push_bytes(&mut self, i: usize, col: &ColSpec, b: &[u8]) {
+        if self.is_key[i].is_none() && !self.coerces[i] {
+            self.hasher.push_bytes(b);
+        } else {
+            self.push(i, col, Value::Bytes(b.to_vec()));
+        }
+    }
+
     pub fn finish(&mut self) -> RowRec {
         let hash = self.hasher.finish();
-        let mut key = Vec::with_capacity(16 * self.nkey);
+        let mut key = Vec::with_capacity(24 * self.nkey + 8);
         encode_key(&self.key_vals, &mut key);
         let raw = if self.raw_differs {
             let mut r = Vec::new();
