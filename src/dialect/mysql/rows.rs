@@ -13,7 +13,7 @@ use sqlx::query::Query;
 use sqlx::{Decode, MySql, Row, ValueRef};
 
 use crate::dialect::quote::{ident, qualified};
-use crate::dialect::rows::{ColSpec, ReadSpec, RowBuilder, RowRec, ctx};
+use crate::dialect::rows::{Chunker, ColSpec, ReadSpec, RowBuilder, RowRec, ctx};
 use crate::error::{Error, Result};
 use crate::model::rows::{Value, coerce, parse_uuid};
 use crate::model::{Dialect, TypeFamily};
@@ -143,7 +143,8 @@ pub async fn page(
     spec: &ReadSpec,
     after: Option<&[Value]>,
     limit: usize,
-) -> Result<Vec<RowRec>> {
+    out: &mut Chunker<'_>,
+) -> Result<()> {
     let table = qualified(D, &spec.schema, &spec.table);
     let mut sql = format!("SELECT {} FROM {table}", select_list(spec));
     if after.is_some() {
@@ -160,11 +161,12 @@ pub async fn page(
     }
     let mut rows = q.fetch(&mut **c);
     let mut b = RowBuilder::new(spec);
-    let mut out = Vec::with_capacity(limit.min(100_000));
     while let Some(row) = rows.try_next().await.map_err(|e| Error::db(ctx(spec), e))? {
-        out.push(build(&row, spec, &mut b)?);
+        if !out.push(build(&row, spec, &mut b)?).await {
+            break;
+        }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn build(row: &MySqlRow, spec: &ReadSpec, b: &mut RowBuilder) -> Result<RowRec> {
