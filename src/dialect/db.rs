@@ -15,6 +15,9 @@ use sqlx::{ConnectOptions, Connection};
 use crate::error::{Error, Result, one_line};
 use crate::model::Dialect;
 
+/// Statements slower than this are logged, at debug level only (long row pages are expected).
+const SLOW_STATEMENT: Duration = Duration::from_secs(1);
+
 /// How long we wait for a server to accept a connection before giving up.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -142,7 +145,9 @@ impl DbUrl {
                 if access == Access::ReadOnly {
                     opts = opts.options([("default_transaction_read_only", "on")]);
                 }
-                let opts = opts.log_statements(tracing::log::LevelFilter::Trace);
+                let opts = opts
+                    .log_statements(tracing::log::LevelFilter::Trace)
+                    .log_slow_statements(tracing::log::LevelFilter::Debug, SLOW_STATEMENT);
                 let conn = tokio::time::timeout(CONNECT_TIMEOUT, opts.connect())
                     .await
                     .map_err(|_| fail(&"timed out"))?
@@ -157,7 +162,8 @@ impl DbUrl {
             DbUrl::Mysql { options, .. } => {
                 let opts = (**options)
                     .clone()
-                    .log_statements(tracing::log::LevelFilter::Trace);
+                    .log_statements(tracing::log::LevelFilter::Trace)
+                    .log_slow_statements(tracing::log::LevelFilter::Debug, SLOW_STATEMENT);
                 let conn = tokio::time::timeout(CONNECT_TIMEOUT, opts.connect())
                     .await
                     .map_err(|_| fail(&"timed out"))?
@@ -211,6 +217,7 @@ pub fn sqlite_options(path: &Path, access: Access) -> SqliteConnectOptions {
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10))
         .log_statements(tracing::log::LevelFilter::Trace)
+        .log_slow_statements(tracing::log::LevelFilter::Debug, SLOW_STATEMENT)
 }
 
 /// What a connection is for. Inspection and row reading connect read-only where the database

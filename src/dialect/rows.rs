@@ -68,6 +68,8 @@ pub(crate) struct RowBuilder {
     raw_vals: Vec<Value>,
     raw_differs: bool,
     is_key: Vec<Option<usize>>,
+    /// Per column: whether values are restated in another family before hashing.
+    coerces: Vec<bool>,
     nkey: usize,
 }
 
@@ -85,6 +87,7 @@ impl RowBuilder {
             raw_vals: vec![Value::Null; spec.key.len()],
             raw_differs: false,
             is_key,
+            coerces: spec.columns.iter().map(|c| c.canon != c.family).collect(),
             nkey: spec.key.len(),
         }
     }
@@ -108,7 +111,7 @@ impl RowBuilder {
     pub fn push_stored(&mut self, i: usize, col: &ColSpec, stored: Option<Value>, v: Value) {
         match self.is_key.get(i).copied().flatten() {
             Some(k) => {
-                let canon = if col.canon != col.family {
+                let canon = if self.coerces[i] {
                     coerce(v.clone(), &col.canon)
                 } else {
                     v
@@ -122,7 +125,7 @@ impl RowBuilder {
                 self.raw_vals[k] = raw;
             }
             None => {
-                if col.canon != col.family {
+                if self.coerces[i] {
                     self.hasher.push(&coerce(v, &col.canon));
                 } else {
                     self.hasher.push(&v);
@@ -131,9 +134,27 @@ impl RowBuilder {
         }
     }
 
+    /// Text that is not part of the key and needs no restating is hashed without a copy.
+    pub fn push_text(&mut self, i: usize, col: &ColSpec, s: &str) {
+        if self.is_key[i].is_none() && !self.coerces[i] {
+            self.hasher.push_text(s);
+        } else {
+            self.push(i, col, Value::Text(s.to_string()));
+        }
+    }
+
+    /// Bytes, likewise.
+    pub fn push_bytes(&mut self, i: usize, col: &ColSpec, b: &[u8]) {
+        if self.is_key[i].is_none() && !self.coerces[i] {
+            self.hasher.push_bytes(b);
+        } else {
+            self.push(i, col, Value::Bytes(b.to_vec()));
+        }
+    }
+
     pub fn finish(&mut self) -> RowRec {
         let hash = self.hasher.finish();
-        let mut key = Vec::with_capacity(16 * self.nkey);
+        let mut key = Vec::with_capacity(24 * self.nkey + 8);
         encode_key(&self.key_vals, &mut key);
         let raw = if self.raw_differs {
             let mut r = Vec::new();
@@ -143,6 +164,67 @@ impl RowBuilder {
             None
         };
         RowRec { key, raw, hash }
+    }
+}
+
+/// Where pages go: a chunk of rows in, whether to go on out.
+pub type Sink = dyn FnMut(Vec<RowRec>) -> BoxFuture<'static, bool> + Send;
+
+/// How a page ended.
+#[derive(Debug, Clone, Default)]
+pub struct PageEnd {
+    /// Rows delivered.
+    pub rows: usize,
+    /// The resume key of the last row delivered.
+    pub last: Option<Vec<u8>>,
+    /// The sink asked to stop.
+    pub stopped: bool,
+}
+
+/// Collects rows into chunks for a [`Sink`].
+pub struct Chunker<'a> {
+    out: Vec<RowRec>,
+    chunk: usize,
+    end: PageEnd,
+    sink: &'a mut Sink,
+}
+
+impl<'a> Chunker<'a> {
+    pub fn new(chunk: usize, sink: &'a mut Sink) -> Self {
+        let chunk = chunk.max(1);
+        Chunker {
+            out: Vec::with_capacity(chunk.min(100_000)),
+            chunk,
+            end: PageEnd::default(),
+            sink,
+        }
+    }
+
+    /// Adds a row; false when the sink wants no more.
+    pub async fn push(&mut self, r: RowRec) -> bool {
+        self.out.push(r);
+        if self.out.len() >= self.chunk {
+            return self.flush().await;
+        }
+        true
+    }
+
+    async fn flush(&mut self) -> bool {
+        if self.out.is_empty() {
+            return !self.end.stopped;
+        }
+        let rows = std::mem::replace(&mut self.out, Vec::with_capacity(self.chunk.min(100_000)));
+        self.end.rows += rows.len();
+        self.end.last = rows.last().map(|r| r.resume_key().to_vec());
+        if !(self.sink)(rows).await {
+            self.end.stopped = true;
+        }
+        !self.end.stopped
+    }
+
+    pub async fn finish(mut self) -> PageEnd {
+        self.flush().await;
+        self.end
     }
 }
 
@@ -183,16 +265,20 @@ impl RowConn {
     }
 
     /// The next page: up to `limit` rows with a key greater than `after` (the raw key bytes of
-    /// the last row read), in key order.
+    /// the last row read), in key order, handed to `sink` in chunks of `chunk` rows as they
+    /// arrive (so a page can be much larger than what is held in memory). Stops early when the
+    /// sink returns false.
     pub fn page<'a>(
         &'a mut self,
         spec: &'a ReadSpec,
         after: Option<&'a [u8]>,
         limit: usize,
-    ) -> BoxFuture<'a, Result<Vec<RowRec>>> {
+        chunk: usize,
+        sink: &'a mut Sink,
+    ) -> BoxFuture<'a, Result<PageEnd>> {
         // Boxed: a `Send` future the engine can spawn (sqlx's executors trip the compiler's
         // higher-ranked lifetime inference otherwise).
-        Box::pin(self.page_inner(spec, after, limit))
+        Box::pin(self.page_inner(spec, after, limit, chunk, sink))
     }
 
     async fn page_inner(
@@ -200,7 +286,9 @@ impl RowConn {
         spec: &ReadSpec,
         after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<RowRec>> {
+        chunk: usize,
+        sink: &mut Sink,
+    ) -> Result<PageEnd> {
         let after = match after {
             Some(b) => Some(crate::model::rows::decode_key(b).ok_or_else(|| {
                 Error::db(
@@ -210,23 +298,40 @@ impl RowConn {
             })?),
             None => None,
         };
+        let mut out = Chunker::new(chunk, sink);
         match self {
             RowConn::Pg(c) => {
-                let f: BoxFuture<'_, _> =
-                    Box::pin(postgres::rows::page(c, spec, after.as_deref(), limit));
-                f.await
+                let f: BoxFuture<'_, _> = Box::pin(postgres::rows::page(
+                    c,
+                    spec,
+                    after.as_deref(),
+                    limit,
+                    &mut out,
+                ));
+                f.await?
             }
             RowConn::My(c) => {
-                let f: BoxFuture<'_, _> =
-                    Box::pin(mysql::rows::page(c, spec, after.as_deref(), limit));
-                f.await
+                let f: BoxFuture<'_, _> = Box::pin(mysql::rows::page(
+                    c,
+                    spec,
+                    after.as_deref(),
+                    limit,
+                    &mut out,
+                ));
+                f.await?
             }
             RowConn::Lite(c) => {
-                let f: BoxFuture<'_, _> =
-                    Box::pin(sqlite::rows::page(c, spec, after.as_deref(), limit));
-                f.await
+                let f: BoxFuture<'_, _> = Box::pin(sqlite::rows::page(
+                    c,
+                    spec,
+                    after.as_deref(),
+                    limit,
+                    &mut out,
+                ));
+                f.await?
             }
         }
+        Ok(out.finish().await)
     }
 
     /// Every row, in no particular order (tables compared as a multiset).

@@ -60,7 +60,7 @@ fn generate_sql(d: Dialect, n: u64, target: bool) -> String {
                 "DROP TABLE IF EXISTS bench;
                  CREATE TABLE bench (id bigint PRIMARY KEY, n int NOT NULL, t text NOT NULL,
                      ts timestamptz NOT NULL, amount numeric(12,2) NOT NULL);
-                 INSERT INTO bench SELECT g, (g * 7919) % 100000, substr(md5(g::text), 1, 30),
+                 INSERT INTO bench SELECT g, (g::int8 * 7919) % 100000, substr(md5(g::text), 1, 30),
                      timestamptz '2020-01-01 00:00:00+00' + g * interval '1 second', (g % 100000) / 100.0
                  FROM generate_series(1, {n}) g;"
             );

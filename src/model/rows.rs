@@ -803,6 +803,22 @@ impl RowHasher {
         self.count += 1;
     }
 
+    /// The same as pushing `Value::Text(s)`, without building the value.
+    pub fn push_text(&mut self, s: &str) {
+        self.buf.push(tag::TEXT);
+        put_len(&mut self.buf, s.len());
+        self.buf.extend_from_slice(s.as_bytes());
+        self.count += 1;
+    }
+
+    /// The same as pushing `Value::Bytes(b)`.
+    pub fn push_bytes(&mut self, b: &[u8]) {
+        self.buf.push(tag::BYTES);
+        put_len(&mut self.buf, b.len());
+        self.buf.extend_from_slice(b);
+        self.count += 1;
+    }
+
     /// Ends the row: the number of values is part of what is hashed.
     pub fn finish(&mut self) -> RowHash {
         self.buf.extend_from_slice(&self.count.to_be_bytes());
@@ -1278,6 +1294,15 @@ mod tests {
         );
         assert_eq!(row_hash(&[iv(1, 0, 0)]), row_hash(&[iv(0, 30, 0)]));
         assert_ne!(row_hash(&[iv(0, 1, 0)]), row_hash(&[iv(0, 1, 1)]));
+    }
+
+    #[test]
+    fn borrowed_pushes_equal_values() {
+        let mut h = RowHasher::new();
+        h.begin();
+        h.push_text("a|b");
+        h.push_bytes(&[0, 1]);
+        assert_eq!(h.finish(), row_hash(&[t("a|b"), Value::Bytes(vec![0, 1])]));
     }
 
     #[test]

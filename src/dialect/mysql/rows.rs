@@ -13,9 +13,9 @@ use sqlx::query::Query;
 use sqlx::{Decode, MySql, Row, ValueRef};
 
 use crate::dialect::quote::{ident, qualified};
-use crate::dialect::rows::{ColSpec, ReadSpec, RowBuilder, RowRec, ctx};
+use crate::dialect::rows::{Chunker, ColSpec, ReadSpec, RowBuilder, RowRec, ctx};
 use crate::error::{Error, Result};
-use crate::model::rows::{Value, coerce, parse_date, parse_time, parse_timestamp, parse_uuid};
+use crate::model::rows::{Value, coerce, parse_uuid};
 use crate::model::{Dialect, TypeFamily};
 
 type BoxErr = Box<dyn std::error::Error + Send + Sync>;
@@ -44,6 +44,9 @@ pub async fn prepare_session(c: &mut PoolConnection<MySql>, timeout: Duration) -
     Ok(())
 }
 
+/// What is selected for a column: the column itself where the binary protocol's form is decoded
+/// here (integers, floats, decimals — sent as text —, character and binary strings, dates and
+/// times), its text for json and uuids, its bytes for anything else.
 fn select_expr(col: &ColSpec) -> String {
     use TypeFamily as F;
     let q = ident(D, &col.name);
@@ -51,16 +54,15 @@ fn select_expr(col: &ColSpec) -> String {
         F::Boolean
         | F::Integer { .. }
         | F::Float { .. }
+        | F::Decimal { .. }
         | F::Text { .. }
         | F::Enum { .. }
         | F::Set { .. }
-        | F::Binary { .. } => q,
-        F::Decimal { .. }
+        | F::Binary { .. }
         | F::Date
         | F::Time { .. }
-        | F::Timestamp { .. }
-        | F::Json { .. }
-        | F::Uuid => format!("CAST({q} AS CHAR)"),
+        | F::Timestamp { .. } => q,
+        F::Json { .. } | F::Uuid => format!("CAST({q} AS CHAR)"),
         _ => format!("CAST({q} AS BINARY)"),
     }
 }
@@ -141,7 +143,8 @@ pub async fn page(
     spec: &ReadSpec,
     after: Option<&[Value]>,
     limit: usize,
-) -> Result<Vec<RowRec>> {
+    out: &mut Chunker<'_>,
+) -> Result<()> {
     let table = qualified(D, &spec.schema, &spec.table);
     let mut sql = format!("SELECT {} FROM {table}", select_list(spec));
     if after.is_some() {
@@ -158,21 +161,34 @@ pub async fn page(
     }
     let mut rows = q.fetch(&mut **c);
     let mut b = RowBuilder::new(spec);
-    let mut out = Vec::with_capacity(limit.min(100_000));
     while let Some(row) = rows.try_next().await.map_err(|e| Error::db(ctx(spec), e))? {
-        out.push(build(&row, spec, &mut b)?);
+        if !out.push(build(&row, spec, &mut b)?).await {
+            break;
+        }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn build(row: &MySqlRow, spec: &ReadSpec, b: &mut RowBuilder) -> Result<RowRec> {
     b.begin();
     for (i, col) in spec.columns.iter().enumerate() {
-        let v = decode(row, i, &col.family)
+        push(row, i, col, b)
             .map_err(|e| Error::db(ctx(spec), format!("cannot decode column {}: {e}", col.name)))?;
-        b.push(i, col, v);
     }
     Ok(b.finish())
+}
+
+fn push(row: &MySqlRow, i: usize, col: &ColSpec, b: &mut RowBuilder) -> Result<(), BoxErr> {
+    use TypeFamily as F;
+    let raw = row.try_get_raw(i)?;
+    match &col.family {
+        F::Text { .. } | F::Enum { .. } | F::Set { .. } if !raw.is_null() => {
+            b.push_text(i, col, std::str::from_utf8(dec::<&[u8]>(raw)?)?)
+        }
+        F::Binary { .. } if !raw.is_null() => b.push_bytes(i, col, dec::<&[u8]>(raw)?),
+        f => b.push(i, col, decode(raw, f)?),
+    }
+    Ok(())
 }
 
 pub async fn scan(
@@ -237,14 +253,18 @@ fn dec<'r, T: Decode<'r, MySql>>(raw: MySqlValueRef<'r>) -> Result<T, BoxErr> {
     T::decode(raw)
 }
 
-fn decode(row: &MySqlRow, i: usize, family: &TypeFamily) -> Result<Value, BoxErr> {
+fn decode(raw: MySqlValueRef<'_>, family: &TypeFamily) -> Result<Value, BoxErr> {
     use TypeFamily as F;
-    let raw = row.try_get_raw(i)?;
+    let temporal = matches!(family, F::Date | F::Time { .. } | F::Timestamp { .. });
     if raw.is_null() {
-        return Ok(Value::Null);
+        // The driver calls MySQL's zero dates NULL; their bytes say otherwise.
+        return Ok(match dec::<&[u8]>(raw) {
+            Ok(b) if temporal => temporal_value(b, family),
+            _ => Value::Null,
+        });
     }
     let text = |raw: MySqlValueRef<'_>| -> Result<String, BoxErr> {
-        Ok(String::from_utf8_lossy(dec::<&[u8]>(raw)?).into_owned())
+        Ok(std::str::from_utf8(dec::<&[u8]>(raw)?)?.to_string())
     };
     Ok(match family {
         F::Boolean => coerce(Value::Int(dec::<i64>(raw)? as i128), family),
@@ -255,24 +275,11 @@ fn decode(row: &MySqlRow, i: usize, family: &TypeFamily) -> Result<Value, BoxErr
         F::Text { .. } | F::Enum { .. } | F::Set { .. } => Value::Text(text(raw)?),
         F::Binary { .. } => Value::Bytes(dec::<&[u8]>(raw)?.to_vec()),
         F::Decimal { .. } => {
-            let s = text(raw)?;
-            Value::decimal(&s).unwrap_or(Value::Text(s))
+            let s = std::str::from_utf8(dec::<&[u8]>(raw)?)?;
+            Value::decimal(s).unwrap_or_else(|| Value::Text(s.to_string()))
         }
-        F::Date => {
-            let s = text(raw)?;
-            parse_date(&s).map(Value::Date).unwrap_or(Value::Text(s))
-        }
-        F::Time { .. } => {
-            let s = text(raw)?;
-            parse_time(&s).map(Value::Time).unwrap_or(Value::Text(s))
-        }
-        F::Timestamp { tz } => {
-            let s = text(raw)?;
-            match parse_timestamp(&s) {
-                Some(m) if *tz => Value::TimestampTz(m),
-                Some(m) => Value::Timestamp(m),
-                None => Value::Text(s),
-            }
+        F::Date | F::Time { .. } | F::Timestamp { .. } => {
+            temporal_value(dec::<&[u8]>(raw)?, family)
         }
         F::Json { .. } => {
             let s = text(raw)?;
@@ -284,4 +291,60 @@ fn decode(row: &MySqlRow, i: usize, family: &TypeFamily) -> Result<Value, BoxErr
         }
         _ => Value::Bytes(dec::<&[u8]>(raw)?.to_vec()),
     })
+}
+
+/// A DATE, DATETIME, TIMESTAMP or TIME in the binary protocol's form (a length byte, then the
+/// fields). Zero dates, dates with zero parts and TIME values outside a day stay text.
+fn temporal_value(b: &[u8], family: &TypeFamily) -> Value {
+    let get = |i: usize| b.get(i).copied().unwrap_or(0);
+    let len = get(0) as usize;
+    let le32 = |i: usize| u32::from_le_bytes([get(i), get(i + 1), get(i + 2), get(i + 3)]);
+    if let TypeFamily::Time { .. } = family {
+        let neg = get(1) != 0;
+        let (days, h, m, s) = (le32(2) as u64, get(6) as u64, get(7) as u64, get(8) as u64);
+        let micros = if len >= 12 { le32(9) as u64 } else { 0 };
+        let hours = days * 24 + h;
+        if !neg && hours < 24 {
+            return Value::Time((((hours * 60 + m) * 60 + s) * 1_000_000 + micros) as i64);
+        }
+        let frac = if micros > 0 {
+            format!(".{micros:06}")
+        } else {
+            String::new()
+        };
+        return Value::Text(format!(
+            "{}{hours:02}:{m:02}:{s:02}{frac}",
+            if neg { "-" } else { "" }
+        ));
+    }
+    let (y, mo, d) = (
+        u16::from_le_bytes([get(1), get(2)]) as i32,
+        get(3) as u32,
+        get(4) as u32,
+    );
+    let (h, mi, s) = if len >= 7 {
+        (get(5) as u32, get(6) as u32, get(7) as u32)
+    } else {
+        (0, 0, 0)
+    };
+    let micros = if len >= 11 { le32(8) } else { 0 };
+    let date = chrono::NaiveDate::from_ymd_opt(y, mo, d);
+    match (family, date) {
+        (TypeFamily::Date, Some(date)) => Value::Date(
+            date.signed_duration_since(chrono::NaiveDate::default())
+                .num_days() as i32,
+        ),
+        (TypeFamily::Date, None) => Value::Text(format!("{y:04}-{mo:02}-{d:02}")),
+        (TypeFamily::Timestamp { tz }, Some(date)) => {
+            let t = date
+                .and_hms_micro_opt(h, mi, s, micros)
+                .map(|t| t.and_utc().timestamp_micros());
+            match t {
+                Some(m) if *tz => Value::TimestampTz(m),
+                Some(m) => Value::Timestamp(m),
+                None => Value::Text(format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")),
+            }
+        }
+        _ => Value::Text(format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")),
+    }
 }

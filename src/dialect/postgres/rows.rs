@@ -6,12 +6,11 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::types::PgInterval;
 use sqlx::postgres::{PgRow, PgValueRef};
 use sqlx::{Decode, Postgres, Row, ValueRef};
 
 use crate::dialect::quote::{ident, qualified};
-use crate::dialect::rows::{ColSpec, ReadSpec, RowBuilder, RowRec, ctx};
+use crate::dialect::rows::{Chunker, ColSpec, ReadSpec, RowBuilder, RowRec, ctx};
 use crate::error::{Error, Result};
 use crate::model::rows::{Value, coerce, parse_offset, parse_pg_array, parse_time};
 use crate::model::{Dialect, TypeFamily};
@@ -35,21 +34,23 @@ pub async fn prepare_session(c: &mut PoolConnection<Postgres>, timeout: Duration
     Ok(())
 }
 
+/// What is selected for a column: the column itself where its binary form is decoded here
+/// (integers, floats, booleans, bytea, dates and times, intervals, uuids), `numeric` for
+/// decimals (`money` included), text for the rest.
 fn select_expr(col: &ColSpec) -> String {
     use TypeFamily as F;
     let q = ident(D, &col.name);
     match &col.family {
-        F::Boolean | F::Binary { .. } => q,
-        F::Integer { .. } => format!("{q}::int8"),
-        F::Decimal { .. } => format!("{q}::numeric::text"),
-        F::Float { bits } if *bits <= 32 => format!("{q}::float4"),
-        F::Float { .. } => format!("{q}::float8"),
-        F::Date => format!("{q}::date"),
-        F::Time { tz: false } => format!("{q}::time"),
-        F::Timestamp { tz: false } => format!("{q}::timestamp"),
-        F::Timestamp { tz: true } => format!("{q}::timestamptz"),
-        F::Interval => format!("{q}::interval"),
-        F::Uuid => format!("{q}::uuid"),
+        F::Boolean
+        | F::Integer { .. }
+        | F::Float { .. }
+        | F::Binary { .. }
+        | F::Date
+        | F::Time { tz: false }
+        | F::Timestamp { .. }
+        | F::Interval
+        | F::Uuid => q,
+        F::Decimal { .. } => format!("{q}::numeric"),
         _ => format!("{q}::text"),
     }
 }
@@ -105,7 +106,8 @@ pub async fn page(
     spec: &ReadSpec,
     after: Option<&[Value]>,
     limit: usize,
-) -> Result<Vec<RowRec>> {
+    out: &mut Chunker<'_>,
+) -> Result<()> {
     let table = qualified(D, &spec.schema, &spec.table);
     let mut sql = format!("SELECT {} FROM {table}", select_list(spec));
     if after.is_some() {
@@ -135,21 +137,40 @@ pub async fn page(
     }
     let mut rows = q.fetch(&mut **c);
     let mut b = RowBuilder::new(spec);
-    let mut out = Vec::with_capacity(limit.min(100_000));
     while let Some(row) = rows.try_next().await.map_err(|e| Error::db(ctx(spec), e))? {
-        out.push(build(&row, spec, &mut b)?);
+        if !out.push(build(&row, spec, &mut b)?).await {
+            break;
+        }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn build(row: &PgRow, spec: &ReadSpec, b: &mut RowBuilder) -> Result<RowRec> {
     b.begin();
     for (i, col) in spec.columns.iter().enumerate() {
-        let v = decode(row, i, &col.family)
+        push(row, i, col, b)
             .map_err(|e| Error::db(ctx(spec), format!("cannot decode column {}: {e}", col.name)))?;
-        b.push(i, col, v);
     }
     Ok(b.finish())
+}
+
+/// Decodes column `i` from its binary form and adds it to the row.
+fn push(row: &PgRow, i: usize, col: &ColSpec, b: &mut RowBuilder) -> Result<(), BoxErr> {
+    use TypeFamily as F;
+    let raw = row.try_get_raw(i)?;
+    if raw.is_null() {
+        b.push(i, col, Value::Null);
+        return Ok(());
+    }
+    let bytes = dec::<&[u8]>(raw)?;
+    match &col.family {
+        F::Binary { .. } => b.push_bytes(i, col, bytes),
+        F::Text { .. } | F::Enum { .. } | F::Set { .. } | F::Other { .. } | F::Any => {
+            b.push_text(i, col, std::str::from_utf8(bytes)?)
+        }
+        f => b.push(i, col, decode(bytes, f)?),
+    }
+    Ok(())
 }
 
 pub async fn scan(
@@ -213,34 +234,38 @@ fn dec<'r, T: Decode<'r, Postgres>>(raw: PgValueRef<'r>) -> Result<T, BoxErr> {
     T::decode(raw)
 }
 
-/// Decodes column `i` by its family.
-fn decode(row: &PgRow, i: usize, family: &TypeFamily) -> Result<Value, BoxErr> {
+fn be<const N: usize>(b: &[u8]) -> Result<[u8; N], BoxErr> {
+    b.get(..N)
+        .and_then(|s| s.try_into().ok())
+        .ok_or_else(|| format!("expected {N} bytes, got {}", b.len()).into())
+}
+
+/// Decodes a value from PostgreSQL's binary format by its family (text for the families
+/// selected as text).
+fn decode(b: &[u8], family: &TypeFamily) -> Result<Value, BoxErr> {
     use TypeFamily as F;
-    let raw = row.try_get_raw(i)?;
-    if raw.is_null() {
-        return Ok(Value::Null);
-    }
+    let text = || std::str::from_utf8(b);
     Ok(match family {
-        F::Boolean => Value::Bool(dec::<bool>(raw)?),
-        F::Integer { .. } => Value::Int(dec::<i64>(raw)? as i128),
-        F::Decimal { .. } => {
-            let s = dec::<&str>(raw)?;
-            Value::decimal(s).unwrap_or_else(|| Value::Text(s.to_string()))
-        }
-        F::Float { bits } if *bits <= 32 => Value::float32(dec::<f32>(raw)?),
-        F::Float { .. } => Value::float(dec::<f64>(raw)?),
-        F::Binary { .. } => Value::Bytes(dec::<&[u8]>(raw)?.to_vec()),
+        F::Boolean => Value::Bool(be::<1>(b)?[0] != 0),
+        F::Integer { .. } => Value::Int(match b.len() {
+            2 => i16::from_be_bytes(be(b)?) as i128,
+            4 => i32::from_be_bytes(be(b)?) as i128,
+            _ => i64::from_be_bytes(be(b)?) as i128,
+        }),
+        F::Decimal { .. } => numeric(b).ok_or("not a binary numeric")?,
+        F::Float { .. } if b.len() == 4 => Value::float32(f32::from_be_bytes(be(b)?)),
+        F::Float { .. } => Value::float(f64::from_be_bytes(be(b)?)),
         F::Date => {
-            let d = dec::<i32>(raw)?;
+            let d = i32::from_be_bytes(be(b)?);
             Value::Date(if d == i32::MAX || d == i32::MIN {
                 d
             } else {
                 d + PG_EPOCH_DAYS
             })
         }
-        F::Time { tz: false } => Value::Time(dec::<i64>(raw)?),
+        F::Time { tz: false } => Value::Time(i64::from_be_bytes(be(b)?)),
         F::Timestamp { tz } => {
-            let m = dec::<i64>(raw)?;
+            let m = i64::from_be_bytes(be(b)?);
             let m = if m == i64::MAX || m == i64::MIN {
                 m
             } else {
@@ -252,29 +277,23 @@ fn decode(row: &PgRow, i: usize, family: &TypeFamily) -> Result<Value, BoxErr> {
                 Value::Timestamp(m)
             }
         }
-        F::Interval => {
-            let iv = dec::<PgInterval>(raw)?;
-            Value::Interval {
-                months: iv.months,
-                days: iv.days,
-                micros: iv.microseconds,
-            }
-        }
-        F::Uuid => {
-            let b = dec::<&[u8]>(raw)?;
-            let u: [u8; 16] = b.try_into().map_err(|_| "a uuid is not 16 bytes")?;
-            Value::Uuid(u)
-        }
+        F::Interval => Value::Interval {
+            micros: i64::from_be_bytes(be(b)?),
+            days: i32::from_be_bytes(be(b.get(8..).unwrap_or(&[]))?),
+            months: i32::from_be_bytes(be(b.get(12..).unwrap_or(&[]))?),
+        },
+        F::Uuid => Value::Uuid(be::<16>(b)?),
+        F::Binary { .. } => Value::Bytes(b.to_vec()),
         F::Json { .. } => {
-            let s = dec::<&str>(raw)?;
+            let s = text()?;
             Value::json(s).unwrap_or_else(|| Value::Text(s.to_string()))
         }
         F::Time { tz: true } => {
-            let s = dec::<&str>(raw)?;
+            let s = text()?;
             timetz(s).unwrap_or_else(|| Value::Text(s.to_string()))
         }
         F::Array { element } => {
-            let s = dec::<&str>(raw)?;
+            let s = text()?;
             match parse_pg_array(s) {
                 Some(a) => coerce(
                     a,
@@ -285,8 +304,62 @@ fn decode(row: &PgRow, i: usize, family: &TypeFamily) -> Result<Value, BoxErr> {
                 None => Value::Text(s.to_string()),
             }
         }
-        _ => Value::Text(dec::<&str>(raw)?.to_string()),
+        _ => Value::Text(text()?.to_string()),
     })
+}
+
+/// A `numeric` in PostgreSQL's binary form (digit count, weight, sign, display scale, base-10000
+/// digits) as a normalized decimal.
+pub fn numeric(b: &[u8]) -> Option<Value> {
+    let h = |i: usize| Some(u16::from_be_bytes([*b.get(i)?, *b.get(i + 1)?]));
+    let nd = h(0)? as usize;
+    let weight = h(2)? as i16 as i64;
+    let sign = h(4)?;
+    match sign {
+        0xC000 => return Some(Value::Decimal("NaN".into())),
+        0xD000 => return Some(Value::Decimal("Infinity".into())),
+        0xF000 => return Some(Value::Decimal("-Infinity".into())),
+        0x0000 | 0x4000 => {}
+        _ => return None,
+    }
+    let digit = |k: i64| -> Option<u16> {
+        if k < 0 || k as usize >= nd {
+            Some(0)
+        } else {
+            h(8 + 2 * k as usize)
+        }
+    };
+    if b.len() < 8 + 2 * nd {
+        return None;
+    }
+    let mut int = String::new();
+    let mut frac = String::new();
+    use std::fmt::Write;
+    // Exponents weight … 0 are the integer part, -1 … (weight - nd + 1) the fraction.
+    for e in (0..=weight).rev() {
+        let _ = write!(int, "{:04}", digit(weight - e)?);
+    }
+    let last = weight - nd as i64 + 1;
+    let mut e = -1;
+    while e >= last {
+        let _ = write!(frac, "{:04}", digit(weight - e)?);
+        e -= 1;
+    }
+    let int = int.trim_start_matches('0');
+    let frac = frac.trim_end_matches('0');
+    if int.is_empty() && frac.is_empty() {
+        return Some(Value::Decimal("0".into()));
+    }
+    let mut out = String::with_capacity(int.len() + frac.len() + 3);
+    if sign == 0x4000 {
+        out.push('-');
+    }
+    out.push_str(if int.is_empty() { "0" } else { int });
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    Some(Value::Decimal(out))
 }
 
 /// `12:30:00+02`, `12:30:00.5-03:30`.
@@ -298,4 +371,39 @@ fn timetz(s: &str) -> Option<Value> {
         micros,
         offset_secs,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bin(nd: u16, weight: i16, sign: u16, digits: &[u16]) -> Vec<u8> {
+        let mut b = Vec::new();
+        b.extend_from_slice(&nd.to_be_bytes());
+        b.extend_from_slice(&weight.to_be_bytes());
+        b.extend_from_slice(&sign.to_be_bytes());
+        b.extend_from_slice(&0u16.to_be_bytes());
+        for d in digits {
+            b.extend_from_slice(&d.to_be_bytes());
+        }
+        b
+    }
+
+    #[test]
+    fn binary_numerics() {
+        let n = |nd, w, s, d: &[u16]| match numeric(&bin(nd, w, s, d)) {
+            Some(Value::Decimal(t)) => t,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(n(2, 0, 0, &[1234, 5678]), "1234.5678");
+        assert_eq!(n(1, -1, 0, &[1]), "0.0001");
+        assert_eq!(n(1, -2, 0, &[1]), "0.00000001");
+        assert_eq!(n(1, 1, 0, &[1]), "10000");
+        assert_eq!(n(2, 0, 0x4000, &[12, 5000]), "-12.5");
+        assert_eq!(n(0, 0, 0, &[]), "0");
+        assert_eq!(n(0, 0, 0x4000, &[]), "0");
+        assert_eq!(n(3, 1, 0, &[1, 2, 3]), "10002.0003");
+        assert_eq!(n(0, 0, 0xC000, &[]), "NaN");
+        assert!(numeric(&[0, 1]).is_none());
+    }
 }

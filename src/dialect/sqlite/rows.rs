@@ -14,7 +14,7 @@ use sqlx::sqlite::{SqliteArguments, SqliteRow, SqliteValueRef};
 use sqlx::{Decode, Row, Sqlite, TypeInfo, ValueRef};
 
 use crate::dialect::quote::{ident, qualified};
-use crate::dialect::rows::{ColSpec, ReadSpec, RowBuilder, RowRec, ctx};
+use crate::dialect::rows::{Chunker, ColSpec, ReadSpec, RowBuilder, RowRec, ctx};
 use crate::error::{Error, Result};
 use crate::model::rows::{Value, coerce};
 use crate::model::{Dialect, TypeFamily};
@@ -72,7 +72,8 @@ pub async fn page(
     spec: &ReadSpec,
     after: Option<&[Value]>,
     limit: usize,
-) -> Result<Vec<RowRec>> {
+    out: &mut Chunker<'_>,
+) -> Result<()> {
     let table = qualified(D, &spec.schema, &spec.table);
     let mut sql = format!("SELECT {} FROM {table}", select_list(spec));
     if after.is_some() {
@@ -88,11 +89,12 @@ pub async fn page(
     }
     let mut rows = q.fetch(&mut **c);
     let mut b = RowBuilder::new(spec);
-    let mut out = Vec::with_capacity(limit.min(100_000));
     while let Some(row) = rows.try_next().await.map_err(|e| Error::db(ctx(spec), e))? {
-        out.push(build(&row, spec, &mut b)?);
+        if !out.push(build(&row, spec, &mut b)?).await {
+            break;
+        }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn build(row: &SqliteRow, spec: &ReadSpec, b: &mut RowBuilder) -> Result<RowRec> {

@@ -24,6 +24,10 @@ use crate::error::{Error, Result};
 use crate::model::rowdiff::{DiffClass, DiffRecord, TablePair, TableStatus};
 use crate::model::rows::key_json;
 
+/// Rows per query at most (ten batches, unless a batch is larger): each page streams in
+/// batches.
+const PAGE_ROWS: usize = 100_000;
+
 pub(crate) enum Msg {
     Page(Vec<RowRec>),
     End,
@@ -69,22 +73,31 @@ pub(crate) fn spawn_reader(
             counter.estimate.store(n, Ordering::Relaxed);
         }
         let mut after = after;
+        // Pages are larger than batches: a page streams in chunks of `batch` rows, so fewer
+        // queries start while memory still holds only a few chunks.
+        let page_rows = batch.saturating_mul(10).min(PAGE_ROWS.max(batch));
+        let c = counter.clone();
+        let sender = tx.clone();
+        let mut sink = move |rows: Vec<RowRec>| -> futures::future::BoxFuture<'static, bool> {
+            c.rows.fetch_add(rows.len() as u64, Ordering::Relaxed);
+            let tx = sender.clone();
+            Box::pin(async move { tx.send(Ok(Msg::Page(rows))).await.is_ok() })
+        };
         loop {
-            match conn.page(&spec, after.as_deref(), batch).await {
+            match conn
+                .page(&spec, after.as_deref(), page_rows, batch, &mut sink)
+                .await
+            {
                 Err(e) => {
                     let _ = tx.send(Err(e)).await;
                     return;
                 }
-                Ok(rows) => {
-                    let full = rows.len() >= batch;
-                    if let Some(last) = rows.last() {
-                        after = Some(last.resume_key().to_vec());
+                Ok(end) if end.stopped => return,
+                Ok(end) => {
+                    if end.last.is_some() {
+                        after = end.last;
                     }
-                    counter.rows.fetch_add(rows.len() as u64, Ordering::Relaxed);
-                    if !rows.is_empty() && tx.send(Ok(Msg::Page(rows))).await.is_err() {
-                        return;
-                    }
-                    if !full {
+                    if end.rows < page_rows {
                         let _ = tx.send(Ok(Msg::End)).await;
                         return;
                     }
