@@ -679,14 +679,23 @@ mod tag {
     pub const INTERVAL: u8 = 0x0D;
     pub const JSON: u8 = 0x0E;
     pub const ARRAY: u8 = 0x0F;
+    pub const INT64: u8 = 0x10;
 }
 
+/// A length: u32 big-endian, or `FFFFFFFF` and a u64 for 4 GiB and more.
 fn put_len(out: &mut Vec<u8>, n: usize) {
-    out.extend_from_slice(&(n as u64).to_be_bytes());
+    match u32::try_from(n) {
+        Ok(small) if small != u32::MAX => out.extend_from_slice(&small.to_be_bytes()),
+        _ => {
+            out.extend_from_slice(&u32::MAX.to_be_bytes());
+            out.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
 }
 
-/// Appends the hash encoding of one value: a type tag, then a fixed-width payload or a 64-bit
-/// length and the bytes. NULL is its own tag with no payload.
+/// Appends the hash encoding of one value: a type tag, then a fixed-width payload or a length
+/// and the bytes. NULL is its own tag with no payload. An integer that fits 64 bits is written in
+/// 8 bytes under its own tag, any other in 16: each integer has exactly one encoding.
 pub fn encode_value(v: &Value, out: &mut Vec<u8>) {
     match v {
         Value::Null => out.push(tag::NULL),
@@ -694,10 +703,16 @@ pub fn encode_value(v: &Value, out: &mut Vec<u8>) {
             out.push(tag::BOOL);
             out.push(*b as u8);
         }
-        Value::Int(n) => {
-            out.push(tag::INT);
-            out.extend_from_slice(&n.to_be_bytes());
-        }
+        Value::Int(n) => match i64::try_from(*n) {
+            Ok(small) => {
+                out.push(tag::INT64);
+                out.extend_from_slice(&small.to_be_bytes());
+            }
+            Err(_) => {
+                out.push(tag::INT);
+                out.extend_from_slice(&n.to_be_bytes());
+            }
+        },
         Value::Decimal(d) => {
             out.push(tag::DECIMAL);
             put_len(out, d.len());
@@ -783,8 +798,6 @@ pub struct RowHasher {
     count: u32,
 }
 
-const ROW_PREFIX: &[u8] = b"sluice-row";
-
 impl RowHasher {
     pub fn new() -> Self {
         RowHasher::default()
@@ -793,7 +806,6 @@ impl RowHasher {
     /// Starts a row.
     pub fn begin(&mut self) {
         self.buf.clear();
-        self.buf.extend_from_slice(ROW_PREFIX);
         self.buf.extend_from_slice(&HASH_FORMAT.to_be_bytes());
         self.count = 0;
     }
@@ -808,6 +820,14 @@ impl RowHasher {
         self.buf.push(tag::TEXT);
         put_len(&mut self.buf, s.len());
         self.buf.extend_from_slice(s.as_bytes());
+        self.count += 1;
+    }
+
+    /// The same as pushing `Value::Decimal(d)` for a normalized `d`.
+    pub fn push_decimal(&mut self, d: &str) {
+        self.buf.push(tag::DECIMAL);
+        put_len(&mut self.buf, d.len());
+        self.buf.extend_from_slice(d.as_bytes());
         self.count += 1;
     }
 
@@ -1089,8 +1109,11 @@ fn decode_decimal_key(b: &[u8], pos: &mut usize) -> Option<String> {
 pub fn decode_value(b: &[u8]) -> Option<(Value, usize)> {
     let mut pos = 1;
     let len = |pos: &mut usize| -> Option<usize> {
-        let n = u64::from_be_bytes(take(b, pos)?);
-        usize::try_from(n).ok()
+        let n = u32::from_be_bytes(take(b, pos)?);
+        if n != u32::MAX {
+            return usize::try_from(n).ok();
+        }
+        usize::try_from(u64::from_be_bytes(take(b, pos)?)).ok()
     };
     let bytes = |pos: &mut usize| -> Option<Vec<u8>> {
         let n = len(pos)?;
@@ -1102,6 +1125,7 @@ pub fn decode_value(b: &[u8]) -> Option<(Value, usize)> {
         tag::NULL => Value::Null,
         tag::BOOL => Value::Bool(take::<1>(b, &mut pos)?[0] != 0),
         tag::INT => Value::Int(i128::from_be_bytes(take(b, &mut pos)?)),
+        tag::INT64 => Value::Int(i64::from_be_bytes(take(b, &mut pos)?) as i128),
         tag::DECIMAL => Value::Decimal(String::from_utf8(bytes(&mut pos)?).ok()?),
         tag::FLOAT => Value::Float(f64::from_bits(u64::from_be_bytes(take(b, &mut pos)?))),
         tag::TEXT => Value::Text(String::from_utf8(bytes(&mut pos)?).ok()?),
@@ -1258,6 +1282,12 @@ mod tests {
             row_hash(&[Value::Int(1), Value::Int(23)]),
             row_hash(&[Value::Int(12), Value::Int(3)])
         );
+        // Big and small integers, and a length that looks like the escape for long ones.
+        assert_ne!(row_hash(&[Value::Int(1 << 70)]), row_hash(&[Value::Int(1)]));
+        let v = Value::Int(-(1 << 70));
+        let mut b = Vec::new();
+        encode_value(&v, &mut b);
+        assert_eq!(decode_value(&b), Some((v, b.len())));
         // A value that looks like an encoded length or tag.
         assert_ne!(
             row_hash(&[t("\u{0}\u{0}"), t("")]),
