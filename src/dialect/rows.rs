@@ -385,6 +385,15 @@ impl RowConn {
     }
 }
 
+/// The file of a SQLite database: its rows are read through the C API in a blocking thread
+/// (`sqlite::rows::read_pages_blocking`), not through the pool.
+pub fn sqlite_path(db: &Db) -> Option<std::path::PathBuf> {
+    match db {
+        Db::Lite(pool) => Some(pool.connect_options().get_filename().to_path_buf()),
+        _ => None,
+    }
+}
+
 /// Error context for a page or scan.
 pub(crate) fn ctx(spec: &ReadSpec) -> String {
     format!("reading rows of {}", spec.display())

@@ -163,6 +163,23 @@ async fn read_bound(source: &Db, target: &Db, schema_s: &str, schema_t: &str) ->
     ss.schema = schema_s.to_string();
     let mut ts = spec(d);
     ts.schema = schema_t.to_string();
+    if let (Some(pa), Some(pb)) = (
+        crate::dialect::rows::sqlite_path(source),
+        crate::dialect::rows::sqlite_path(target),
+    ) {
+        let start = Instant::now();
+        let ta = tokio::task::spawn_blocking(move || {
+            crate::dialect::sqlite::rows::read_bound_blocking(&pa, &ss)
+        });
+        let tb = tokio::task::spawn_blocking(move || {
+            crate::dialect::sqlite::rows::read_bound_blocking(&pb, &ts)
+        });
+        let (a, b) = tokio::join!(ta, tb);
+        let fail = |e: tokio::task::JoinError| Error::db("reading rows", e);
+        a.map_err(fail)??;
+        b.map_err(fail)??;
+        return Ok(start.elapsed());
+    }
     let timeout = Duration::from_secs(3600);
     let mut a = RowConn::open(source, timeout).await?;
     let mut b = RowConn::open(target, timeout).await?;
