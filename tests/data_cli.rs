@@ -421,7 +421,7 @@ fn ctrl_c_exits_130_and_leaves_a_resumable_checkpoint() {
             &s.url(),
             &t.url(),
             "--batch-size",
-            "100",
+            "20",
             "--format",
             "json",
         ])
