@@ -323,7 +323,7 @@ pub fn normalize_decimal(s: &str) -> Option<String> {
 /// `YYYY-MM-DD` (also with a time part that is midnight) as days since 1970-01-01.
 pub fn parse_date(s: &str) -> Option<i32> {
     let s = s.trim();
-    let d = chrono::NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()?;
+    let d = ymd_days(s.get(..10)?)?;
     let rest = s.get(10..).unwrap_or("");
     if !rest.is_empty() {
         let t = rest.trim_start_matches(['T', ' ']);
@@ -331,21 +331,75 @@ pub fn parse_date(s: &str) -> Option<i32> {
             return None;
         }
     }
-    Some(d.num_days_from_ce() - EPOCH_DAYS_FROM_CE)
+    i32::try_from(d).ok()
+}
+
+/// `YYYY-MM-DD` as days since 1970-01-01 (a valid calendar date only).
+fn ymd_days(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        // Other shapes (five-digit years, signs) through chrono.
+        let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+        return Some((d.num_days_from_ce() - EPOCH_DAYS_FROM_CE) as i64);
+    }
+    let y = digits(&b[0..4])? as i64;
+    let m = digits(&b[5..7])? as i64;
+    let d = digits(&b[8..10])? as i64;
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let month_len = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if d < 1 || d > month_len {
+        return None;
+    }
+    // Days from civil (H. Hinnant).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// ASCII digits as a number (no sign, not empty).
+fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 9 {
+        return None;
+    }
+    let mut v = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + (c - b'0') as u32;
+    }
+    Some(v)
 }
 
 use chrono::Datelike;
 
 /// `HH:MM[:SS[.ffffff]]` as microseconds since midnight (up to `24:00:00`).
 pub fn parse_time(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let mut parts = s.splitn(3, ':');
-    let h: i64 = parts.next()?.parse().ok()?;
-    let m: i64 = parts.next()?.parse().ok()?;
-    let (sec, frac) = match parts.next() {
-        Some(x) => match x.find('.') {
-            Some(i) => (x[..i].parse::<i64>().ok()?, frac_micros(&x[i + 1..])?),
-            None => (x.parse::<i64>().ok()?, 0),
+    let b = s.trim().as_bytes();
+    let colon = b.iter().position(|c| *c == b':')?;
+    let h = digits(&b[..colon])? as i64;
+    let rest = &b[colon + 1..];
+    let (m, rest) = match rest.iter().position(|c| *c == b':') {
+        Some(i) => (digits(&rest[..i])? as i64, Some(&rest[i + 1..])),
+        None => (digits(rest)? as i64, None),
+    };
+    let (sec, frac) = match rest {
+        Some(x) => match x.iter().position(|c| *c == b'.') {
+            Some(i) => (
+                digits(&x[..i])? as i64,
+                frac_micros(std::str::from_utf8(&x[i + 1..]).ok()?)?,
+            ),
+            None => (digits(x)? as i64, 0),
         },
         None => (0, 0),
     };
@@ -380,7 +434,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         "-infinity" => return Some(i64::MIN),
         _ => {}
     }
-    let date = chrono::NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()?;
+    let days = ymd_days(s.get(..10)?)?;
     let rest = s.get(10..).unwrap_or("");
     let micros = if rest.is_empty() {
         0
@@ -388,7 +442,6 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         let r = rest.strip_prefix(['T', ' '])?;
         parse_time(r)?
     };
-    let days = (date.num_days_from_ce() - EPOCH_DAYS_FROM_CE) as i64;
     days.checked_mul(86_400_000_000)?.checked_add(micros)
 }
 
@@ -396,17 +449,18 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
 /// the epoch in UTC.
 pub fn parse_timestamptz(s: &str) -> Option<i64> {
     let s = s.trim();
-    if let Some(v) = parse_timestamp(s) {
-        return Some(v);
-    }
     if let Some(body) = s.strip_suffix(['Z', 'z']) {
         return parse_timestamp(body);
     }
-    // The offset starts at the last sign after the date.
-    let idx = s.get(11..)?.rfind(['+', '-'])? + 11;
-    let (body, off) = s.split_at(idx);
-    let secs = parse_offset(off)?;
-    parse_timestamp(body)?.checked_sub(secs as i64 * 1_000_000)
+    // An offset starts at the last sign after the date.
+    match s.get(11..).and_then(|t| t.rfind(['+', '-'])) {
+        Some(i) => {
+            let (body, off) = s.split_at(i + 11);
+            let secs = parse_offset(off)?;
+            parse_timestamp(body)?.checked_sub(secs as i64 * 1_000_000)
+        }
+        None => parse_timestamp(s),
+    }
 }
 
 /// `+HH`, `+HH:MM`, `+HHMM`, `+HH:MM:SS` as seconds east of UTC.
@@ -1417,6 +1471,23 @@ mod tests {
             "2024-02-29 23:59:59.000001"
         );
         assert_eq!(date_text(11_017), "2000-03-01");
+        for d in [
+            "1970-01-01",
+            "1969-12-31",
+            "2000-02-29",
+            "2100-03-01",
+            "0001-01-01",
+            "9999-12-31",
+        ] {
+            let days = parse_date(d).unwrap();
+            assert_eq!(date_text(days), d);
+        }
+        assert!(parse_date("2001-02-29").is_none());
+        assert!(parse_date("2001-13-01").is_none());
+        assert!(parse_date("0000-00-00").is_none());
+        assert!(parse_timestamptz("infinity") == Some(i64::MAX));
+        assert_eq!(parse_time("24:00:00"), Some(86_400_000_000));
+        assert!(parse_time("12:3x").is_none());
     }
 
     #[test]
