@@ -470,16 +470,26 @@ pub fn parse_offset(s: &str) -> Option<i32> {
         b'-' => (true, &s[1..]),
         _ => return None,
     };
-    let nums: Vec<&str> = if rest.contains(':') {
-        rest.split(':').collect()
+    let mut nums: [&str; 3] = ["", "", ""];
+    let mut count = 0;
+    if rest.contains(':') {
+        for part in rest.split(':') {
+            if count == 3 {
+                return None;
+            }
+            nums[count] = part;
+            count += 1;
+        }
     } else if rest.len() == 4 {
-        vec![&rest[..2], &rest[2..]]
+        nums = [&rest[..2], &rest[2..], ""];
+        count = 2;
     } else {
-        vec![rest]
-    };
+        nums[0] = rest;
+        count = 1;
+    }
     let mut secs = 0i32;
-    for (i, n) in nums.iter().enumerate() {
-        if n.is_empty() || n.len() > 2 || i > 2 {
+    for (i, n) in nums.iter().take(count).enumerate() {
+        if n.is_empty() || n.len() > 2 {
             return None;
         }
         let v: i32 = n.parse().ok()?;
@@ -645,6 +655,22 @@ pub fn coerce(v: Value, family: &TypeFamily) -> Value {
         }
         (_, v) => v,
     }
+}
+
+/// [`coerce`] of `Value::Text(s)` without building the text first when it converts.
+pub fn coerce_str(s: &str, family: &TypeFamily) -> Value {
+    use TypeFamily as F;
+    let parsed = match family {
+        F::Date => parse_date(s).map(Value::Date),
+        F::Time { tz: false } => parse_time(s).map(Value::Time),
+        F::Timestamp { tz: false } => parse_timestamp(s).map(Value::Timestamp),
+        F::Timestamp { tz: true } => parse_timestamptz(s).map(Value::TimestampTz),
+        F::Uuid => parse_uuid(s).map(Value::Uuid),
+        F::Decimal { .. } => normalize_decimal(s).map(Value::Decimal),
+        F::Json { .. } => Value::json(s),
+        _ => None,
+    };
+    parsed.unwrap_or_else(|| coerce(Value::Text(s.to_string()), family))
 }
 
 fn float_from_text(t: &str) -> Option<f64> {
@@ -1518,6 +1544,37 @@ mod tests {
             t("ab")
         );
         assert_eq!(coerce(t("x"), &ts), t("x"));
+        for (text, fam) in [
+            ("2002-08-14 00:00:00", ts.clone()),
+            ("2002-08-14 00:00:00+02", TypeFamily::Timestamp { tz: true }),
+            ("x", ts.clone()),
+            (
+                "12.50",
+                TypeFamily::Decimal {
+                    precision: None,
+                    scale: None,
+                },
+            ),
+            (
+                "ab  ",
+                TypeFamily::Text {
+                    max_len: None,
+                    fixed: true,
+                },
+            ),
+        ] {
+            assert_eq!(coerce_str(text, &fam), coerce(t(text), &fam), "{text}");
+        }
+        for f in [0.99, 1e21, 1e-7, -2.5, 5.0, -0.0, 123456.789] {
+            let dec = TypeFamily::Decimal {
+                precision: None,
+                scale: None,
+            };
+            let Value::Decimal(d) = coerce(Value::float(f), &dec) else {
+                panic!()
+            };
+            assert_eq!(Some(d.clone()), normalize_decimal(&d), "{f}");
+        }
         assert_eq!(coerce(Value::Null, &ts), Value::Null);
     }
 

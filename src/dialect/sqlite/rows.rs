@@ -20,7 +20,7 @@ use super::ffi::{self, Col};
 use crate::dialect::quote::{ident, qualified};
 use crate::dialect::rows::{Chunker, ColSpec, ReadSpec, RowBuilder, RowRec, ctx};
 use crate::error::{Error, Result};
-use crate::model::rows::{Value, coerce};
+use crate::model::rows::{Value, coerce, coerce_str};
 use crate::model::{Dialect, TypeFamily};
 
 type BoxErr = Box<dyn std::error::Error + Send + Sync>;
@@ -259,6 +259,7 @@ fn build_ffi(st: &ffi::Stmt<'_>, spec: &ReadSpec, b: &mut RowBuilder) -> RowRec 
             Col::Real(f) => push_value(b, i, col, Value::float(f)),
             Col::Text(bytes) => match std::str::from_utf8(bytes) {
                 Ok(s) if !b.is_key(i) && plain_text(&col.family) => b.push_text(i, col, s),
+                Ok(s) if !b.is_key(i) => b.push(i, col, coerce_str(s, &col.family)),
                 Ok(s) => push_value(b, i, col, Value::Text(s.to_string())),
                 Err(_) => push_value(b, i, col, Value::Bytes(bytes.to_vec())),
             },
