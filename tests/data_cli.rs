@@ -286,13 +286,44 @@ impl Rng {
     }
 }
 
-fn kill_after(mut child: Child, ms: u64) -> bool {
+/// Rows merged so far by the newest run in `dir`, from its checkpoint.
+fn merged_rows(dir: &Path) -> u64 {
+    let Ok(runs) = std::fs::read_dir(dir.join("runs")) else {
+        return 0;
+    };
+    runs.flatten()
+        .filter_map(|r| std::fs::read_to_string(r.path().join("checkpoint.json")).ok())
+        .filter_map(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .map(|c| {
+            c["tables"]
+                .as_array()
+                .map(|ts| {
+                    ts.iter()
+                        .map(|t| {
+                            t["source_rows"].as_u64().unwrap_or(0)
+                                + t["target_rows"].as_u64().unwrap_or(0)
+                        })
+                        .sum::<u64>()
+                })
+                .unwrap_or(0)
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// SIGKILLs `child` once the checkpoint shows `rows` merged rows (or lets it finish).
+fn kill_at(mut child: Child, dir: &Path, rows: u64) -> bool {
     let start = Instant::now();
-    while start.elapsed() < Duration::from_millis(ms) {
+    while start.elapsed() < Duration::from_secs(60) {
         if let Ok(Some(_)) = child.try_wait() {
             return false;
         }
-        std::thread::sleep(Duration::from_millis(5));
+        if merged_rows(dir) >= rows {
+            let _ = child.kill();
+            let _ = child.wait();
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(1));
     }
     let _ = child.kill();
     let _ = child.wait();
@@ -309,7 +340,7 @@ fn killed_and_resumed_runs_equal_an_uninterrupted_run() {
         &s.url(),
         &t.url(),
         "--batch-size",
-        "150",
+        "50",
         "--format",
         "json",
     ];
@@ -324,6 +355,7 @@ fn killed_and_resumed_runs_equal_an_uninterrupted_run() {
     let whole = json(&o);
     let whole_id = whole["run_id"].as_str().expect("id").to_string();
     let expected = (counts_of(&whole), differences(data.path(), &whole_id));
+    let total: u64 = expected.0.iter().map(|(_, c)| c[0] + c[1]).sum();
 
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -331,38 +363,32 @@ fn killed_and_resumed_runs_equal_an_uninterrupted_run() {
         .unwrap_or(1)
         | 1;
     let mut rng = Rng(seed);
+    let mut kills = 0;
     for round in 0..2 {
         let runs_dir = tempfile::tempdir().expect("tempdir");
         let dir = runs_dir.path();
-        // Start, and kill with SIGKILL at a random moment.
+        // Kill points at random, increasing through the run: the start, then three resumes.
+        let mut points: Vec<u64> = (0..4)
+            .map(|_| total / 20 + rng.next(total * 9 / 10))
+            .collect();
+        points.sort_unstable();
         let child = sluice(dir)
             .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn");
-        kill_after(child, 150 + rng.next(900));
-        let mut id = latest_run(dir);
-        while id.is_none() {
-            // Killed before the run was written: start again.
-            let child = sluice(dir)
-                .args(args)
-                .stdout(Stdio::null())
-                .spawn()
-                .expect("spawn");
-            kill_after(child, 300 + rng.next(900));
-            id = latest_run(dir);
-        }
-        let id = id.expect("a run");
+        kills += kill_at(child, dir, points[0]) as u32;
+        let id = latest_run(dir).expect("a run was written before the first checkpoint");
         // Resume, and kill again, several times in a row.
-        for _ in 0..3 {
+        for p in &points[1..] {
             let child = sluice(dir)
                 .args(["resume", &id])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
                 .expect("spawn");
-            kill_after(child, 100 + rng.next(700));
+            kills += kill_at(child, dir, *p) as u32;
         }
         let o = run(dir, &["resume", &id, "--format", "json"]);
         assert_eq!(
@@ -378,6 +404,10 @@ fn killed_and_resumed_runs_equal_an_uninterrupted_run() {
             "round {round}, seed {seed}: stored differences differ"
         );
     }
+    assert!(
+        kills >= 4,
+        "most runs were killed part-way ({kills} of 8), seed {seed}"
+    );
 }
 
 #[test]
@@ -391,7 +421,7 @@ fn ctrl_c_exits_130_and_leaves_a_resumable_checkpoint() {
             &s.url(),
             &t.url(),
             "--batch-size",
-            "100",
+            "20",
             "--format",
             "json",
         ])
@@ -444,12 +474,12 @@ fn resume_refuses_after_a_schema_change_or_another_database() {
     let (s, t) = sqlite_pair(30_000);
     let data = tempfile::tempdir().expect("tempdir");
     let child = sluice(data.path())
-        .args(["data", "diff", &s.url(), &t.url(), "--batch-size", "100"])
+        .args(["data", "diff", &s.url(), &t.url(), "--batch-size", "50"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
-    kill_after(child, 400);
+    assert!(kill_at(child, data.path(), 20_000), "killed part-way");
     let id = latest_run(data.path()).expect("run");
     // Another database as TARGET is refused.
     let other = support::sqlite_db();

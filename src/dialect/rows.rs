@@ -70,6 +70,8 @@ pub(crate) struct RowBuilder {
     is_key: Vec<Option<usize>>,
     /// Per column: whether values are restated in another family before hashing.
     coerces: Vec<bool>,
+    /// A buffer decoders may borrow (and give back) to avoid an allocation per value.
+    pub scratch: String,
     nkey: usize,
 }
 
@@ -88,6 +90,7 @@ impl RowBuilder {
             raw_differs: false,
             is_key,
             coerces: spec.columns.iter().map(|c| c.canon != c.family).collect(),
+            scratch: String::new(),
             nkey: spec.key.len(),
         }
     }
@@ -111,18 +114,24 @@ impl RowBuilder {
     pub fn push_stored(&mut self, i: usize, col: &ColSpec, stored: Option<Value>, v: Value) {
         match self.is_key.get(i).copied().flatten() {
             Some(k) => {
-                let canon = if self.coerces[i] {
-                    coerce(v.clone(), &col.canon)
-                } else {
-                    v
+                let (canon, raw) = match (self.coerces[i], stored) {
+                    (false, None) => (v, None),
+                    (true, None) => {
+                        let canon = coerce(v.clone(), &col.canon);
+                        (canon, Some(v))
+                    }
+                    (false, Some(st)) => (v, Some(st)),
+                    (true, Some(st)) => (coerce(v, &col.canon), Some(st)),
                 };
-                let raw = stored.unwrap_or_else(|| canon.clone());
-                if canon != raw {
-                    self.raw_differs = true;
-                }
                 self.hasher.push(&canon);
+                match raw {
+                    Some(raw) if raw != canon => {
+                        self.raw_differs = true;
+                        self.raw_vals[k] = raw;
+                    }
+                    _ => self.raw_vals[k] = canon.clone(),
+                }
                 self.key_vals[k] = canon;
-                self.raw_vals[k] = raw;
             }
             None => {
                 if self.coerces[i] {
@@ -140,6 +149,15 @@ impl RowBuilder {
             self.hasher.push_text(s);
         } else {
             self.push(i, col, Value::Text(s.to_string()));
+        }
+    }
+
+    /// A normalized decimal, likewise.
+    pub fn push_decimal(&mut self, i: usize, col: &ColSpec, d: &str) {
+        if self.is_key[i].is_none() && !self.coerces[i] {
+            self.hasher.push_decimal(d);
+        } else {
+            self.push(i, col, Value::Decimal(d.to_string()));
         }
     }
 
@@ -364,6 +382,15 @@ impl RowConn {
             RowConn::My(c) => Box::pin(mysql::rows::estimate(c, spec)),
             RowConn::Lite(c) => Box::pin(sqlite::rows::estimate(c, spec)),
         }
+    }
+}
+
+/// The file of a SQLite database: its rows are read through the C API in a blocking thread
+/// (`sqlite::rows::read_pages_blocking`), not through the pool.
+pub fn sqlite_path(db: &Db) -> Option<std::path::PathBuf> {
+    match db {
+        Db::Lite(pool) => Some(pool.connect_options().get_filename().to_path_buf()),
+        _ => None,
     }
 }
 

@@ -323,7 +323,7 @@ pub fn normalize_decimal(s: &str) -> Option<String> {
 /// `YYYY-MM-DD` (also with a time part that is midnight) as days since 1970-01-01.
 pub fn parse_date(s: &str) -> Option<i32> {
     let s = s.trim();
-    let d = chrono::NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()?;
+    let d = ymd_days(s.get(..10)?)?;
     let rest = s.get(10..).unwrap_or("");
     if !rest.is_empty() {
         let t = rest.trim_start_matches(['T', ' ']);
@@ -331,21 +331,75 @@ pub fn parse_date(s: &str) -> Option<i32> {
             return None;
         }
     }
-    Some(d.num_days_from_ce() - EPOCH_DAYS_FROM_CE)
+    i32::try_from(d).ok()
+}
+
+/// `YYYY-MM-DD` as days since 1970-01-01 (a valid calendar date only).
+fn ymd_days(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        // Other shapes (five-digit years, signs) through chrono.
+        let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+        return Some((d.num_days_from_ce() - EPOCH_DAYS_FROM_CE) as i64);
+    }
+    let y = digits(&b[0..4])? as i64;
+    let m = digits(&b[5..7])? as i64;
+    let d = digits(&b[8..10])? as i64;
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let month_len = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if d < 1 || d > month_len {
+        return None;
+    }
+    // Days from civil (H. Hinnant).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// ASCII digits as a number (no sign, not empty).
+fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 9 {
+        return None;
+    }
+    let mut v = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + (c - b'0') as u32;
+    }
+    Some(v)
 }
 
 use chrono::Datelike;
 
 /// `HH:MM[:SS[.ffffff]]` as microseconds since midnight (up to `24:00:00`).
 pub fn parse_time(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let mut parts = s.splitn(3, ':');
-    let h: i64 = parts.next()?.parse().ok()?;
-    let m: i64 = parts.next()?.parse().ok()?;
-    let (sec, frac) = match parts.next() {
-        Some(x) => match x.find('.') {
-            Some(i) => (x[..i].parse::<i64>().ok()?, frac_micros(&x[i + 1..])?),
-            None => (x.parse::<i64>().ok()?, 0),
+    let b = s.trim().as_bytes();
+    let colon = b.iter().position(|c| *c == b':')?;
+    let h = digits(&b[..colon])? as i64;
+    let rest = &b[colon + 1..];
+    let (m, rest) = match rest.iter().position(|c| *c == b':') {
+        Some(i) => (digits(&rest[..i])? as i64, Some(&rest[i + 1..])),
+        None => (digits(rest)? as i64, None),
+    };
+    let (sec, frac) = match rest {
+        Some(x) => match x.iter().position(|c| *c == b'.') {
+            Some(i) => (
+                digits(&x[..i])? as i64,
+                frac_micros(std::str::from_utf8(&x[i + 1..]).ok()?)?,
+            ),
+            None => (digits(x)? as i64, 0),
         },
         None => (0, 0),
     };
@@ -380,7 +434,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         "-infinity" => return Some(i64::MIN),
         _ => {}
     }
-    let date = chrono::NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()?;
+    let days = ymd_days(s.get(..10)?)?;
     let rest = s.get(10..).unwrap_or("");
     let micros = if rest.is_empty() {
         0
@@ -388,7 +442,6 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         let r = rest.strip_prefix(['T', ' '])?;
         parse_time(r)?
     };
-    let days = (date.num_days_from_ce() - EPOCH_DAYS_FROM_CE) as i64;
     days.checked_mul(86_400_000_000)?.checked_add(micros)
 }
 
@@ -396,17 +449,18 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
 /// the epoch in UTC.
 pub fn parse_timestamptz(s: &str) -> Option<i64> {
     let s = s.trim();
-    if let Some(v) = parse_timestamp(s) {
-        return Some(v);
-    }
     if let Some(body) = s.strip_suffix(['Z', 'z']) {
         return parse_timestamp(body);
     }
-    // The offset starts at the last sign after the date.
-    let idx = s.get(11..)?.rfind(['+', '-'])? + 11;
-    let (body, off) = s.split_at(idx);
-    let secs = parse_offset(off)?;
-    parse_timestamp(body)?.checked_sub(secs as i64 * 1_000_000)
+    // An offset starts at the last sign after the date.
+    match s.get(11..).and_then(|t| t.rfind(['+', '-'])) {
+        Some(i) => {
+            let (body, off) = s.split_at(i + 11);
+            let secs = parse_offset(off)?;
+            parse_timestamp(body)?.checked_sub(secs as i64 * 1_000_000)
+        }
+        None => parse_timestamp(s),
+    }
 }
 
 /// `+HH`, `+HH:MM`, `+HHMM`, `+HH:MM:SS` as seconds east of UTC.
@@ -416,16 +470,26 @@ pub fn parse_offset(s: &str) -> Option<i32> {
         b'-' => (true, &s[1..]),
         _ => return None,
     };
-    let nums: Vec<&str> = if rest.contains(':') {
-        rest.split(':').collect()
+    let mut nums: [&str; 3] = ["", "", ""];
+    let mut count = 0;
+    if rest.contains(':') {
+        for part in rest.split(':') {
+            if count == 3 {
+                return None;
+            }
+            nums[count] = part;
+            count += 1;
+        }
     } else if rest.len() == 4 {
-        vec![&rest[..2], &rest[2..]]
+        nums = [&rest[..2], &rest[2..], ""];
+        count = 2;
     } else {
-        vec![rest]
-    };
+        nums[0] = rest;
+        count = 1;
+    }
     let mut secs = 0i32;
-    for (i, n) in nums.iter().enumerate() {
-        if n.is_empty() || n.len() > 2 || i > 2 {
+    for (i, n) in nums.iter().take(count).enumerate() {
+        if n.is_empty() || n.len() > 2 {
             return None;
         }
         let v: i32 = n.parse().ok()?;
@@ -593,6 +657,22 @@ pub fn coerce(v: Value, family: &TypeFamily) -> Value {
     }
 }
 
+/// [`coerce`] of `Value::Text(s)` without building the text first when it converts.
+pub fn coerce_str(s: &str, family: &TypeFamily) -> Value {
+    use TypeFamily as F;
+    let parsed = match family {
+        F::Date => parse_date(s).map(Value::Date),
+        F::Time { tz: false } => parse_time(s).map(Value::Time),
+        F::Timestamp { tz: false } => parse_timestamp(s).map(Value::Timestamp),
+        F::Timestamp { tz: true } => parse_timestamptz(s).map(Value::TimestampTz),
+        F::Uuid => parse_uuid(s).map(Value::Uuid),
+        F::Decimal { .. } => normalize_decimal(s).map(Value::Decimal),
+        F::Json { .. } => Value::json(s),
+        _ => None,
+    };
+    parsed.unwrap_or_else(|| coerce(Value::Text(s.to_string()), family))
+}
+
 fn float_from_text(t: &str) -> Option<f64> {
     match t.trim() {
         "NaN" | "nan" => Some(f64::NAN),
@@ -679,14 +759,23 @@ mod tag {
     pub const INTERVAL: u8 = 0x0D;
     pub const JSON: u8 = 0x0E;
     pub const ARRAY: u8 = 0x0F;
+    pub const INT64: u8 = 0x10;
 }
 
+/// A length: u32 big-endian, or `FFFFFFFF` and a u64 for 4 GiB and more.
 fn put_len(out: &mut Vec<u8>, n: usize) {
-    out.extend_from_slice(&(n as u64).to_be_bytes());
+    match u32::try_from(n) {
+        Ok(small) if small != u32::MAX => out.extend_from_slice(&small.to_be_bytes()),
+        _ => {
+            out.extend_from_slice(&u32::MAX.to_be_bytes());
+            out.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
 }
 
-/// Appends the hash encoding of one value: a type tag, then a fixed-width payload or a 64-bit
-/// length and the bytes. NULL is its own tag with no payload.
+/// Appends the hash encoding of one value: a type tag, then a fixed-width payload or a length
+/// and the bytes. NULL is its own tag with no payload. An integer that fits 64 bits is written in
+/// 8 bytes under its own tag, any other in 16: each integer has exactly one encoding.
 pub fn encode_value(v: &Value, out: &mut Vec<u8>) {
     match v {
         Value::Null => out.push(tag::NULL),
@@ -694,10 +783,16 @@ pub fn encode_value(v: &Value, out: &mut Vec<u8>) {
             out.push(tag::BOOL);
             out.push(*b as u8);
         }
-        Value::Int(n) => {
-            out.push(tag::INT);
-            out.extend_from_slice(&n.to_be_bytes());
-        }
+        Value::Int(n) => match i64::try_from(*n) {
+            Ok(small) => {
+                out.push(tag::INT64);
+                out.extend_from_slice(&small.to_be_bytes());
+            }
+            Err(_) => {
+                out.push(tag::INT);
+                out.extend_from_slice(&n.to_be_bytes());
+            }
+        },
         Value::Decimal(d) => {
             out.push(tag::DECIMAL);
             put_len(out, d.len());
@@ -783,8 +878,6 @@ pub struct RowHasher {
     count: u32,
 }
 
-const ROW_PREFIX: &[u8] = b"sluice-row";
-
 impl RowHasher {
     pub fn new() -> Self {
         RowHasher::default()
@@ -793,7 +886,6 @@ impl RowHasher {
     /// Starts a row.
     pub fn begin(&mut self) {
         self.buf.clear();
-        self.buf.extend_from_slice(ROW_PREFIX);
         self.buf.extend_from_slice(&HASH_FORMAT.to_be_bytes());
         self.count = 0;
     }
@@ -808,6 +900,14 @@ impl RowHasher {
         self.buf.push(tag::TEXT);
         put_len(&mut self.buf, s.len());
         self.buf.extend_from_slice(s.as_bytes());
+        self.count += 1;
+    }
+
+    /// The same as pushing `Value::Decimal(d)` for a normalized `d`.
+    pub fn push_decimal(&mut self, d: &str) {
+        self.buf.push(tag::DECIMAL);
+        put_len(&mut self.buf, d.len());
+        self.buf.extend_from_slice(d.as_bytes());
         self.count += 1;
     }
 
@@ -1089,8 +1189,11 @@ fn decode_decimal_key(b: &[u8], pos: &mut usize) -> Option<String> {
 pub fn decode_value(b: &[u8]) -> Option<(Value, usize)> {
     let mut pos = 1;
     let len = |pos: &mut usize| -> Option<usize> {
-        let n = u64::from_be_bytes(take(b, pos)?);
-        usize::try_from(n).ok()
+        let n = u32::from_be_bytes(take(b, pos)?);
+        if n != u32::MAX {
+            return usize::try_from(n).ok();
+        }
+        usize::try_from(u64::from_be_bytes(take(b, pos)?)).ok()
     };
     let bytes = |pos: &mut usize| -> Option<Vec<u8>> {
         let n = len(pos)?;
@@ -1102,6 +1205,7 @@ pub fn decode_value(b: &[u8]) -> Option<(Value, usize)> {
         tag::NULL => Value::Null,
         tag::BOOL => Value::Bool(take::<1>(b, &mut pos)?[0] != 0),
         tag::INT => Value::Int(i128::from_be_bytes(take(b, &mut pos)?)),
+        tag::INT64 => Value::Int(i64::from_be_bytes(take(b, &mut pos)?) as i128),
         tag::DECIMAL => Value::Decimal(String::from_utf8(bytes(&mut pos)?).ok()?),
         tag::FLOAT => Value::Float(f64::from_bits(u64::from_be_bytes(take(b, &mut pos)?))),
         tag::TEXT => Value::Text(String::from_utf8(bytes(&mut pos)?).ok()?),
@@ -1258,6 +1362,12 @@ mod tests {
             row_hash(&[Value::Int(1), Value::Int(23)]),
             row_hash(&[Value::Int(12), Value::Int(3)])
         );
+        // Big and small integers, and a length that looks like the escape for long ones.
+        assert_ne!(row_hash(&[Value::Int(1 << 70)]), row_hash(&[Value::Int(1)]));
+        let v = Value::Int(-(1 << 70));
+        let mut b = Vec::new();
+        encode_value(&v, &mut b);
+        assert_eq!(decode_value(&b), Some((v, b.len())));
         // A value that looks like an encoded length or tag.
         assert_ne!(
             row_hash(&[t("\u{0}\u{0}"), t("")]),
@@ -1387,6 +1497,23 @@ mod tests {
             "2024-02-29 23:59:59.000001"
         );
         assert_eq!(date_text(11_017), "2000-03-01");
+        for d in [
+            "1970-01-01",
+            "1969-12-31",
+            "2000-02-29",
+            "2100-03-01",
+            "0001-01-01",
+            "9999-12-31",
+        ] {
+            let days = parse_date(d).unwrap();
+            assert_eq!(date_text(days), d);
+        }
+        assert!(parse_date("2001-02-29").is_none());
+        assert!(parse_date("2001-13-01").is_none());
+        assert!(parse_date("0000-00-00").is_none());
+        assert!(parse_timestamptz("infinity") == Some(i64::MAX));
+        assert_eq!(parse_time("24:00:00"), Some(86_400_000_000));
+        assert!(parse_time("12:3x").is_none());
     }
 
     #[test]
@@ -1417,6 +1544,37 @@ mod tests {
             t("ab")
         );
         assert_eq!(coerce(t("x"), &ts), t("x"));
+        for (text, fam) in [
+            ("2002-08-14 00:00:00", ts.clone()),
+            ("2002-08-14 00:00:00+02", TypeFamily::Timestamp { tz: true }),
+            ("x", ts.clone()),
+            (
+                "12.50",
+                TypeFamily::Decimal {
+                    precision: None,
+                    scale: None,
+                },
+            ),
+            (
+                "ab  ",
+                TypeFamily::Text {
+                    max_len: None,
+                    fixed: true,
+                },
+            ),
+        ] {
+            assert_eq!(coerce_str(text, &fam), coerce(t(text), &fam), "{text}");
+        }
+        for f in [0.99, 1e21, 1e-7, -2.5, 5.0, -0.0, 123456.789] {
+            let dec = TypeFamily::Decimal {
+                precision: None,
+                scale: None,
+            };
+            let Value::Decimal(d) = coerce(Value::float(f), &dec) else {
+                panic!()
+            };
+            assert_eq!(Some(d.clone()), normalize_decimal(&d), "{f}");
+        }
         assert_eq!(coerce(Value::Null, &ts), Value::Null);
     }
 

@@ -165,6 +165,16 @@ fn push(row: &PgRow, i: usize, col: &ColSpec, b: &mut RowBuilder) -> Result<(), 
     let bytes = dec::<&[u8]>(raw)?;
     match &col.family {
         F::Binary { .. } => b.push_bytes(i, col, bytes),
+        F::Decimal { .. } => {
+            let mut d = std::mem::take(&mut b.scratch);
+            d.clear();
+            let r = numeric_into(bytes, &mut d);
+            match r {
+                Some(()) => b.push_decimal(i, col, &d),
+                None => return Err("not a binary numeric".into()),
+            }
+            b.scratch = d;
+        }
         F::Text { .. } | F::Enum { .. } | F::Set { .. } | F::Other { .. } | F::Any => {
             b.push_text(i, col, std::str::from_utf8(bytes)?)
         }
@@ -311,55 +321,78 @@ fn decode(b: &[u8], family: &TypeFamily) -> Result<Value, BoxErr> {
 /// A `numeric` in PostgreSQL's binary form (digit count, weight, sign, display scale, base-10000
 /// digits) as a normalized decimal.
 pub fn numeric(b: &[u8]) -> Option<Value> {
+    let mut out = String::new();
+    numeric_into(b, &mut out)?;
+    Some(Value::Decimal(out))
+}
+
+/// Writes the normalized text of a binary `numeric` into `out`.
+fn numeric_into(b: &[u8], out: &mut String) -> Option<()> {
     let h = |i: usize| Some(u16::from_be_bytes([*b.get(i)?, *b.get(i + 1)?]));
     let nd = h(0)? as usize;
     let weight = h(2)? as i16 as i64;
     let sign = h(4)?;
     match sign {
-        0xC000 => return Some(Value::Decimal("NaN".into())),
-        0xD000 => return Some(Value::Decimal("Infinity".into())),
-        0xF000 => return Some(Value::Decimal("-Infinity".into())),
+        0xC000 => return Some(out.push_str("NaN")),
+        0xD000 => return Some(out.push_str("Infinity")),
+        0xF000 => return Some(out.push_str("-Infinity")),
         0x0000 | 0x4000 => {}
         _ => return None,
     }
-    let digit = |k: i64| -> Option<u16> {
-        if k < 0 || k as usize >= nd {
-            Some(0)
-        } else {
-            h(8 + 2 * k as usize)
-        }
-    };
     if b.len() < 8 + 2 * nd {
         return None;
     }
-    let mut int = String::new();
-    let mut frac = String::new();
-    use std::fmt::Write;
-    // Exponents weight … 0 are the integer part, -1 … (weight - nd + 1) the fraction.
-    for e in (0..=weight).rev() {
-        let _ = write!(int, "{:04}", digit(weight - e)?);
+    let digit = |k: i64| -> u16 {
+        if k < 0 || k as usize >= nd {
+            0
+        } else {
+            h(8 + 2 * k as usize).unwrap_or(0)
+        }
+    };
+    if nd == 0 {
+        out.push('0');
+        return Some(());
     }
-    let last = weight - nd as i64 + 1;
-    let mut e = -1;
-    while e >= last {
-        let _ = write!(frac, "{:04}", digit(weight - e)?);
-        e -= 1;
-    }
-    let int = int.trim_start_matches('0');
-    let frac = frac.trim_end_matches('0');
-    if int.is_empty() && frac.is_empty() {
-        return Some(Value::Decimal("0".into()));
-    }
-    let mut out = String::with_capacity(int.len() + frac.len() + 3);
     if sign == 0x4000 {
         out.push('-');
     }
-    out.push_str(if int.is_empty() { "0" } else { int });
-    if !frac.is_empty() {
-        out.push('.');
-        out.push_str(frac);
+    let start = out.len();
+    // Exponents weight … 0 are the integer part, -1 … (weight - nd + 1) the fraction; leading
+    // zeros of the integer part and trailing zeros of the fraction are left out.
+    for e in (0..=weight).rev() {
+        let g = digit(weight - e);
+        for d in [g / 1000, g / 100 % 10, g / 10 % 10, g % 10] {
+            if d != 0 || out.len() > start {
+                out.push(char::from(b'0' + d as u8));
+            }
+        }
     }
-    Some(Value::Decimal(out))
+    if out.len() == start {
+        out.push('0');
+    }
+    let last = weight - nd as i64 + 1;
+    if last < 0 {
+        out.push('.');
+        let mut e = -1;
+        while e >= last {
+            let g = digit(weight - e);
+            for d in [g / 1000, g / 100 % 10, g / 10 % 10, g % 10] {
+                out.push(char::from(b'0' + d as u8));
+            }
+            e -= 1;
+        }
+        while out.ends_with('0') {
+            out.pop();
+        }
+        if out.ends_with('.') {
+            out.pop();
+        }
+    }
+    // An all-zero value is 0, never -0.
+    if out[start..] == *"0" && sign == 0x4000 {
+        out.remove(start - 1);
+    }
+    Some(())
 }
 
 /// `12:30:00+02`, `12:30:00.5-03:30`.

@@ -2,6 +2,7 @@
 //! plans: `prepare` (what becomes a table rebuild), `render` (SQL) and `apply` (one transaction).
 
 pub mod apply;
+pub mod ffi;
 pub mod inspect;
 pub mod parse;
 pub mod prepare;

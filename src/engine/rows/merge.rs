@@ -61,6 +61,25 @@ pub(crate) fn spawn_reader(
     counter: Arc<Counter>,
 ) -> (mpsc::Receiver<Result<Msg>>, Reader) {
     let (tx, rx) = mpsc::channel(2);
+    let page_rows = batch.saturating_mul(10).min(PAGE_ROWS.max(batch));
+    if let Some(path) = crate::dialect::rows::sqlite_path(&db) {
+        // SQLite: the C API in a blocking thread (sqlx's driver is several times slower).
+        let handle = tokio::task::spawn_blocking(move || {
+            let mut sink = |rows: Vec<RowRec>| {
+                counter.rows.fetch_add(rows.len() as u64, Ordering::Relaxed);
+                tx.blocking_send(Ok(Msg::Page(rows))).is_ok()
+            };
+            let r = crate::dialect::sqlite::rows::read_pages_blocking(
+                &path, &spec, after, page_rows, batch, &mut sink,
+            );
+            let _ = match r {
+                Ok(true) => tx.blocking_send(Ok(Msg::End)),
+                Ok(false) => Ok(()),
+                Err(e) => tx.blocking_send(Err(e)),
+            };
+        });
+        return (rx, Reader { handle });
+    }
     let handle = tokio::spawn(async move {
         let mut conn = match RowConn::open(&db, timeout).await {
             Ok(c) => c,
@@ -75,7 +94,6 @@ pub(crate) fn spawn_reader(
         let mut after = after;
         // Pages are larger than batches: a page streams in chunks of `batch` rows, so fewer
         // queries start while memory still holds only a few chunks.
-        let page_rows = batch.saturating_mul(10).min(PAGE_ROWS.max(batch));
         let c = counter.clone();
         let sender = tx.clone();
         let mut sink = move |rows: Vec<RowRec>| -> futures::future::BoxFuture<'static, bool> {

@@ -71,8 +71,25 @@ async fn scan_side(
     counter: Arc<Counter>,
     cancel: super::Cancel,
 ) -> Result<Vec<PathBuf>> {
-    let mut conn = RowConn::open(&db, timeout).await?;
     let mut buckets = Buckets::create(&dir, prefix, n)?;
+    if let Some(path) = crate::dialect::rows::sqlite_path(&db) {
+        let task = tokio::task::spawn_blocking(move || {
+            let mut each = |r: crate::dialect::rows::RowRec| -> Result<()> {
+                buckets.put(&r.hash)?;
+                if counter.rows.fetch_add(1, Ordering::Relaxed) % 1024 == 0 && cancel.is_cancelled()
+                {
+                    return Err(Error::Interrupted);
+                }
+                Ok(())
+            };
+            crate::dialect::sqlite::rows::scan_blocking(&path, &spec, &mut each)?;
+            buckets.finish()
+        });
+        return task
+            .await
+            .map_err(|e| Error::db("reading rows", format!("the reader failed: {e}")))?;
+    }
+    let mut conn = RowConn::open(&db, timeout).await?;
     let mut each = |r: crate::dialect::rows::RowRec| -> Result<()> {
         buckets.put(&r.hash)?;
         if counter.rows.fetch_add(1, Ordering::Relaxed) % 1024 == 0 && cancel.is_cancelled() {
