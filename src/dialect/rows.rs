@@ -12,7 +12,9 @@ use sqlx::{MySql, Postgres, Sqlite};
 use super::Db;
 use crate::error::{Error, Result};
 use crate::model::TypeFamily;
-use crate::model::rows::{RowHash, RowHasher, Value, coerce, encode_key};
+use crate::model::rows::{
+    RowHash, RowHasher, Value, coerce, encode_key, float_decimal_into, normalize_decimal_into,
+};
 
 use super::{mysql, postgres, sqlite};
 
@@ -43,11 +45,79 @@ impl ReadSpec {
     }
 }
 
+/// Key bytes, held inline when short (an integer, a uuid or a short text key: no allocation per
+/// row), on the heap otherwise. Compares, orders and derefs as its bytes.
+#[derive(Clone)]
+pub enum KeyBytes {
+    Inline {
+        len: u8,
+        bytes: [u8; KeyBytes::INLINE],
+    },
+    Heap(Vec<u8>),
+}
+
+impl KeyBytes {
+    pub const INLINE: usize = 38;
+
+    pub fn from_slice(b: &[u8]) -> KeyBytes {
+        if b.len() <= Self::INLINE {
+            let mut bytes = [0u8; Self::INLINE];
+            bytes[..b.len()].copy_from_slice(b);
+            KeyBytes::Inline {
+                len: b.len() as u8,
+                bytes,
+            }
+        } else {
+            KeyBytes::Heap(b.to_vec())
+        }
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        match self {
+            KeyBytes::Inline { len, bytes } => &bytes[..*len as usize],
+            KeyBytes::Heap(v) => v,
+        }
+    }
+}
+
+impl std::ops::Deref for KeyBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl PartialEq for KeyBytes {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for KeyBytes {}
+
+impl PartialOrd for KeyBytes {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for KeyBytes {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_slice().cmp(other.as_slice())
+    }
+}
+
+impl std::fmt::Debug for KeyBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeyBytes({})", hex::encode(self.as_slice()))
+    }
+}
+
 /// One row as the merge sees it.
 #[derive(Debug, Clone)]
 pub struct RowRec {
     /// The key in canonical form, order-preserving ([`encode_key`]).
-    pub key: Vec<u8>,
+    pub key: KeyBytes,
     /// The key as this database holds it, when that differs from `key` (SQLite text read as a
     /// timestamp, say): what the next page's `WHERE` binds.
     pub raw: Option<Vec<u8>>,
@@ -57,7 +127,7 @@ pub struct RowRec {
 impl RowRec {
     /// The key this side binds to continue after this row.
     pub fn resume_key(&self) -> &[u8] {
-        self.raw.as_deref().unwrap_or(&self.key)
+        self.raw.as_deref().unwrap_or(self.key.as_slice())
     }
 }
 
@@ -72,7 +142,7 @@ pub(crate) struct RowBuilder {
     coerces: Vec<bool>,
     /// A buffer decoders may borrow (and give back) to avoid an allocation per value.
     pub scratch: String,
-    nkey: usize,
+    key_buf: Vec<u8>,
 }
 
 impl RowBuilder {
@@ -91,7 +161,7 @@ impl RowBuilder {
             is_key,
             coerces: spec.columns.iter().map(|c| c.canon != c.family).collect(),
             scratch: String::new(),
-            nkey: spec.key.len(),
+            key_buf: Vec::with_capacity(64),
         }
     }
 
@@ -161,6 +231,37 @@ impl RowBuilder {
         }
     }
 
+    /// A decimal's text as the database sends it, normalized without building a value; text
+    /// that is not a number is pushed as text (and so differs from every number).
+    pub fn push_decimal_text(&mut self, i: usize, col: &ColSpec, s: &str) {
+        let mut d = std::mem::take(&mut self.scratch);
+        d.clear();
+        if normalize_decimal_into(s, &mut d) {
+            self.push_decimal(i, col, &d);
+        } else {
+            self.push(i, col, Value::Text(s.to_string()));
+        }
+        self.scratch = d;
+    }
+
+    /// A float in a column compared as a decimal (SQLite `REAL` in a `NUMERIC` column),
+    /// likewise: the same as pushing `coerce(Value::float(f), &col.family)`.
+    pub fn push_float_decimal(&mut self, i: usize, col: &ColSpec, f: f64) {
+        if self.is_key[i].is_none() && !self.coerces[i] {
+            let mut out = std::mem::take(&mut self.scratch);
+            out.clear();
+            let done = float_decimal_into(f, &mut out);
+            if done {
+                self.hasher.push_decimal(&out);
+            }
+            self.scratch = out;
+            if done {
+                return;
+            }
+        }
+        self.push(i, col, coerce(Value::float(f), &col.family));
+    }
+
     /// Bytes, likewise.
     pub fn push_bytes(&mut self, i: usize, col: &ColSpec, b: &[u8]) {
         if self.is_key[i].is_none() && !self.coerces[i] {
@@ -172,8 +273,9 @@ impl RowBuilder {
 
     pub fn finish(&mut self) -> RowRec {
         let hash = self.hasher.finish();
-        let mut key = Vec::with_capacity(24 * self.nkey + 8);
-        encode_key(&self.key_vals, &mut key);
+        self.key_buf.clear();
+        encode_key(&self.key_vals, &mut self.key_buf);
+        let key = KeyBytes::from_slice(&self.key_buf);
         let raw = if self.raw_differs {
             let mut r = Vec::new();
             encode_key(&self.raw_vals, &mut r);

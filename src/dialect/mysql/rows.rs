@@ -186,6 +186,9 @@ fn push(row: &MySqlRow, i: usize, col: &ColSpec, b: &mut RowBuilder) -> Result<(
             b.push_text(i, col, std::str::from_utf8(dec::<&[u8]>(raw)?)?)
         }
         F::Binary { .. } if !raw.is_null() => b.push_bytes(i, col, dec::<&[u8]>(raw)?),
+        F::Decimal { .. } if !raw.is_null() => {
+            b.push_decimal_text(i, col, std::str::from_utf8(dec::<&[u8]>(raw)?)?)
+        }
         f => b.push(i, col, decode(raw, f)?),
     }
     Ok(())

@@ -5,9 +5,8 @@
 use std::time::Duration;
 
 use futures::TryStreamExt;
+use sqlx::Postgres;
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgRow, PgValueRef};
-use sqlx::{Decode, Postgres, Row, ValueRef};
 
 use crate::dialect::quote::{ident, qualified};
 use crate::dialect::rows::{Chunker, ColSpec, ReadSpec, RowBuilder, RowRec, ctx};
@@ -25,7 +24,7 @@ const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
 pub async fn prepare_session(c: &mut PoolConnection<Postgres>, timeout: Duration) -> Result<()> {
     let sql = format!(
         "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; \
-         SET extra_float_digits = 1; SET statement_timeout = {}",
+         SET extra_float_digits = 1; SET standard_conforming_strings = on; SET statement_timeout = {}",
         timeout.as_millis().max(1)
     );
     sqlx::Executor::execute(&mut **c, AsRef::<str>::as_ref(&sql))
@@ -101,6 +100,185 @@ fn order_by(spec: &ReadSpec) -> String {
         .join(", ")
 }
 
+/// A key value as an SQL literal of the key's parameter type (COPY takes no parameters).
+/// `standard_conforming_strings` is on for the session, so doubling quotes is the only escape.
+fn key_literal(col: &ColSpec, v: &Value) -> String {
+    match v.to_text() {
+        None => "NULL".to_string(),
+        Some(t) => format!("'{}'::{}", t.replace('\'', "''"), param_type(col)),
+    }
+}
+
+/// `COPY (SELECT … [WHERE key > after] ORDER BY key [LIMIT n]) TO STDOUT (FORMAT binary)`.
+fn copy_sql(
+    spec: &ReadSpec,
+    select: &str,
+    after: Option<&[Value]>,
+    limit: Option<usize>,
+) -> String {
+    let table = qualified(D, &spec.schema, &spec.table);
+    let mut sql = format!("COPY (SELECT {select} FROM {table}");
+    if let Some(vals) = after {
+        let keys: Vec<String> = spec
+            .key
+            .iter()
+            .map(|&i| key_expr(&spec.columns[i]))
+            .collect();
+        let lits: Vec<String> = spec
+            .key
+            .iter()
+            .zip(vals)
+            .map(|(&i, v)| key_literal(&spec.columns[i], v))
+            .collect();
+        sql.push_str(&format!(
+            " WHERE ({}) > ({})",
+            keys.join(", "),
+            lits.join(", ")
+        ));
+    }
+    if !spec.key.is_empty() {
+        sql.push_str(&format!(" ORDER BY {}", order_by(spec)));
+    }
+    if let Some(n) = limit {
+        sql.push_str(&format!(" LIMIT {n}"));
+    }
+    sql.push_str(") TO STDOUT (FORMAT binary)");
+    sql
+}
+
+/// PostgreSQL's binary COPY stream, parsed tuple by tuple as its chunks arrive (a tuple may
+/// span chunks; the server sends one per message, so it rarely does).
+struct CopyReader {
+    ncols: usize,
+    header: bool,
+    trailer: bool,
+    /// Bytes of an incomplete tuple carried over to the next chunk.
+    pending: Vec<u8>,
+    fields: Vec<(i32, usize)>,
+}
+
+const COPY_SIGNATURE: &[u8] = b"PGCOPY\n\xff\r\n\0";
+
+impl CopyReader {
+    fn new(ncols: usize) -> Self {
+        CopyReader {
+            ncols,
+            header: false,
+            trailer: false,
+            pending: Vec::new(),
+            fields: Vec::with_capacity(ncols),
+        }
+    }
+
+    /// Feeds a chunk; `each` gets every complete tuple's fields (`None` for NULL).
+    fn feed(
+        &mut self,
+        chunk: &[u8],
+        each: &mut dyn FnMut(&[u8], &[(i32, usize)]) -> Result<(), BoxErr>,
+    ) -> Result<(), BoxErr> {
+        if self.pending.is_empty() {
+            let used = self.parse(chunk, each)?;
+            self.pending.extend_from_slice(&chunk[used..]);
+        } else {
+            let mut data = std::mem::take(&mut self.pending);
+            data.extend_from_slice(chunk);
+            let used = self.parse(&data, each)?;
+            data.drain(..used);
+            self.pending = data;
+        }
+        Ok(())
+    }
+
+    /// Parses complete tuples from `data`; returns how many bytes were consumed.
+    fn parse(
+        &mut self,
+        data: &[u8],
+        each: &mut dyn FnMut(&[u8], &[(i32, usize)]) -> Result<(), BoxErr>,
+    ) -> Result<usize, BoxErr> {
+        let mut pos = 0;
+        let i32_at = |p: usize| -> Option<i32> {
+            Some(i32::from_be_bytes(data.get(p..p + 4)?.try_into().ok()?))
+        };
+        if !self.header {
+            let fixed = COPY_SIGNATURE.len() + 8;
+            if data.len() < fixed {
+                return Ok(0);
+            }
+            if &data[..COPY_SIGNATURE.len()] != COPY_SIGNATURE {
+                return Err("not a binary COPY stream".into());
+            }
+            let ext = i32_at(COPY_SIGNATURE.len() + 4).unwrap_or(0).max(0) as usize;
+            if data.len() < fixed + ext {
+                return Ok(0);
+            }
+            pos = fixed + ext;
+            self.header = true;
+        }
+        // Field (length, offset) pairs of the current tuple; -1 length is NULL.
+        let mut fields = std::mem::take(&mut self.fields);
+        let r = self.tuples(data, pos, &mut fields, each);
+        self.fields = fields;
+        r
+    }
+
+    fn tuples(
+        &mut self,
+        data: &[u8],
+        mut pos: usize,
+        fields: &mut Vec<(i32, usize)>,
+        each: &mut dyn FnMut(&[u8], &[(i32, usize)]) -> Result<(), BoxErr>,
+    ) -> Result<usize, BoxErr> {
+        let i32_at = |p: usize| -> Option<i32> {
+            Some(i32::from_be_bytes(data.get(p..p + 4)?.try_into().ok()?))
+        };
+        while !self.trailer {
+            let Some(count) = data.get(pos..pos + 2) else {
+                break;
+            };
+            let count = i16::from_be_bytes([count[0], count[1]]);
+            if count == -1 {
+                self.trailer = true;
+                pos += 2;
+                break;
+            }
+            if count as usize != self.ncols {
+                return Err(
+                    format!("COPY tuple with {count} fields, expected {}", self.ncols).into(),
+                );
+            }
+            fields.clear();
+            let mut p = pos + 2;
+            let mut complete = true;
+            for _ in 0..self.ncols {
+                let Some(len) = i32_at(p) else {
+                    complete = false;
+                    break;
+                };
+                p += 4;
+                let n = len.max(0) as usize;
+                if data.len() < p + n {
+                    complete = false;
+                    break;
+                }
+                fields.push((len, p));
+                p += n;
+            }
+            if !complete {
+                break;
+            }
+            each(data, fields)?;
+            pos = p;
+        }
+        Ok(pos)
+    }
+}
+
+/// The field of a parsed tuple: `None` for NULL.
+fn field<'d>(data: &'d [u8], f: (i32, usize)) -> Option<&'d [u8]> {
+    let (len, at) = f;
+    (len >= 0).then(|| &data[at..at + len as usize])
+}
+
 pub async fn page(
     c: &mut PoolConnection<Postgres>,
     spec: &ReadSpec,
@@ -108,61 +286,68 @@ pub async fn page(
     limit: usize,
     out: &mut Chunker<'_>,
 ) -> Result<()> {
-    let table = qualified(D, &spec.schema, &spec.table);
-    let mut sql = format!("SELECT {} FROM {table}", select_list(spec));
-    if after.is_some() {
-        let keys: Vec<String> = spec
-            .key
-            .iter()
-            .map(|&i| key_expr(&spec.columns[i]))
-            .collect();
-        let params: Vec<String> = spec
-            .key
-            .iter()
-            .enumerate()
-            .map(|(n, &i)| format!("${}::{}", n + 1, param_type(&spec.columns[i])))
-            .collect();
-        sql.push_str(&format!(
-            " WHERE ({}) > ({})",
-            keys.join(", "),
-            params.join(", ")
-        ));
-    }
-    sql.push_str(&format!(" ORDER BY {} LIMIT {limit}", order_by(spec)));
-    let mut q = sqlx::query(&sql);
-    if let Some(vals) = after {
-        for v in vals {
-            q = q.bind(v.to_text());
-        }
-    }
-    let mut rows = q.fetch(&mut **c);
+    let sql = copy_sql(spec, &select_list(spec), after, Some(limit));
+    let mut reader = CopyReader::new(spec.columns.len());
     let mut b = RowBuilder::new(spec);
-    while let Some(row) = rows.try_next().await.map_err(|e| Error::db(ctx(spec), e))? {
-        if !out.push(build(&row, spec, &mut b)?).await {
-            break;
+    let mut ready: Vec<RowRec> = Vec::new();
+    let mut stopped = false;
+    {
+        let mut stream = c
+            .copy_out_raw(&sql)
+            .await
+            .map_err(|e| Error::db(ctx(spec), e))?;
+        while let Some(chunk) = stream
+            .try_next()
+            .await
+            .map_err(|e| Error::db(ctx(spec), e))?
+        {
+            reader
+                .feed(&chunk, &mut |data, fields| {
+                    ready.push(build(data, fields, spec, &mut b)?);
+                    Ok(())
+                })
+                .map_err(|e| Error::db(ctx(spec), e))?;
+            for r in ready.drain(..) {
+                if !out.push(r).await {
+                    stopped = true;
+                    break;
+                }
+            }
+            if stopped {
+                break;
+            }
         }
+    }
+    if stopped {
+        // The COPY was left unfinished: this connection cannot be reused.
+        c.close_on_drop();
+    } else if !reader.trailer {
+        return Err(Error::db(ctx(spec), "the COPY stream ended early"));
     }
     Ok(())
 }
 
-fn build(row: &PgRow, spec: &ReadSpec, b: &mut RowBuilder) -> Result<RowRec> {
+fn build(
+    data: &[u8],
+    fields: &[(i32, usize)],
+    spec: &ReadSpec,
+    b: &mut RowBuilder,
+) -> Result<RowRec, BoxErr> {
     b.begin();
     for (i, col) in spec.columns.iter().enumerate() {
-        push(row, i, col, b)
-            .map_err(|e| Error::db(ctx(spec), format!("cannot decode column {}: {e}", col.name)))?;
+        push(field(data, fields[i]), i, col, b)
+            .map_err(|e| format!("cannot decode column {}: {e}", col.name))?;
     }
     Ok(b.finish())
 }
 
 /// Decodes column `i` from its binary form and adds it to the row.
-fn push(row: &PgRow, i: usize, col: &ColSpec, b: &mut RowBuilder) -> Result<(), BoxErr> {
+fn push(raw: Option<&[u8]>, i: usize, col: &ColSpec, b: &mut RowBuilder) -> Result<(), BoxErr> {
     use TypeFamily as F;
-    let raw = row.try_get_raw(i)?;
-    if raw.is_null() {
+    let Some(bytes) = raw else {
         b.push(i, col, Value::Null);
         return Ok(());
-    }
-    let bytes = dec::<&[u8]>(raw)?;
+    };
     match &col.family {
         F::Binary { .. } => b.push_bytes(i, col, bytes),
         F::Decimal { .. } => {
@@ -188,40 +373,71 @@ pub async fn scan(
     spec: &ReadSpec,
     each: &mut (dyn FnMut(RowRec) -> Result<()> + Send),
 ) -> Result<u64> {
-    let sql = format!(
-        "SELECT {} FROM {}",
-        select_list(spec),
-        qualified(D, &spec.schema, &spec.table)
-    );
-    let mut rows = sqlx::query(&sql).fetch(&mut **c);
+    let sql = copy_sql(spec, &select_list(spec), None, None);
+    let mut reader = CopyReader::new(spec.columns.len());
     let mut b = RowBuilder::new(spec);
     let mut n = 0;
-    while let Some(row) = rows.try_next().await.map_err(|e| Error::db(ctx(spec), e))? {
-        each(build(&row, spec, &mut b)?)?;
-        n += 1;
+    let mut stream = c
+        .copy_out_raw(&sql)
+        .await
+        .map_err(|e| Error::db(ctx(spec), e))?;
+    let mut failed: Option<Error> = None;
+    while let Some(chunk) = stream
+        .try_next()
+        .await
+        .map_err(|e| Error::db(ctx(spec), e))?
+    {
+        reader
+            .feed(&chunk, &mut |data, fields| {
+                let r = build(data, fields, spec, &mut b)?;
+                if failed.is_none() {
+                    if let Err(e) = each(r) {
+                        failed = Some(e);
+                    }
+                }
+                n += 1;
+                Ok(())
+            })
+            .map_err(|e| Error::db(ctx(spec), e))?;
+        if failed.is_some() {
+            break;
+        }
+    }
+    drop(stream);
+    if let Some(e) = failed {
+        c.close_on_drop();
+        return Err(e);
+    }
+    if !reader.trailer {
+        return Err(Error::db(ctx(spec), "the COPY stream ended early"));
     }
     Ok(n)
 }
 
+/// Every row in key order through one binary COPY, each tuple's fields located but not decoded
+/// or hashed: the bound the diff is measured against.
 pub async fn read_bound(c: &mut PoolConnection<Postgres>, spec: &ReadSpec) -> Result<u64> {
     let cols: Vec<String> = spec.columns.iter().map(|c| ident(D, &c.name)).collect();
-    let sql = format!(
-        "SELECT {} FROM {} ORDER BY {}",
-        cols.join(", "),
-        qualified(D, &spec.schema, &spec.table),
-        order_by(spec)
-    );
-    let mut rows = sqlx::query(&sql).fetch(&mut **c);
+    let sql = copy_sql(spec, &cols.join(", "), None, None);
+    let mut reader = CopyReader::new(spec.columns.len());
     let mut n = 0u64;
     let mut bytes = 0usize;
-    while let Some(row) = rows.try_next().await.map_err(|e| Error::db(ctx(spec), e))? {
-        for i in 0..spec.columns.len() {
-            let raw = row.try_get_raw(i).map_err(|e| Error::db(ctx(spec), e))?;
-            if !raw.is_null() {
-                bytes += raw.as_bytes().map(|b| b.len()).unwrap_or(0);
-            }
-        }
-        n += 1;
+    let mut stream = c
+        .copy_out_raw(&sql)
+        .await
+        .map_err(|e| Error::db(ctx(spec), e))?;
+    while let Some(chunk) = stream
+        .try_next()
+        .await
+        .map_err(|e| Error::db(ctx(spec), e))?
+    {
+        reader
+            .feed(&chunk, &mut |_, fields| {
+                bytes += fields.iter().map(|f| f.0.max(0) as usize).sum::<usize>();
+                n += 1;
+                Ok(())
+            })
+            .map_err(|e| Error::db(ctx(spec), e))?;
     }
     std::hint::black_box(bytes);
     Ok(n)
@@ -238,10 +454,6 @@ pub async fn estimate(c: &mut PoolConnection<Postgres>, spec: &ReadSpec) -> Opti
     .ok()
     .flatten();
     n.and_then(|n| u64::try_from(n).ok()).filter(|n| *n > 0)
-}
-
-fn dec<'r, T: Decode<'r, Postgres>>(raw: PgValueRef<'r>) -> Result<T, BoxErr> {
-    T::decode(raw)
 }
 
 fn be<const N: usize>(b: &[u8]) -> Result<[u8; N], BoxErr> {
@@ -420,6 +632,104 @@ mod tests {
             b.extend_from_slice(&d.to_be_bytes());
         }
         b
+    }
+
+    /// A binary COPY stream of `rows` (fields as `None` for NULL).
+    fn copy_stream(rows: &[Vec<Option<&[u8]>>]) -> Vec<u8> {
+        let mut b = COPY_SIGNATURE.to_vec();
+        b.extend_from_slice(&0i32.to_be_bytes());
+        b.extend_from_slice(&4i32.to_be_bytes());
+        b.extend_from_slice(b"ext!");
+        for r in rows {
+            b.extend_from_slice(&(r.len() as i16).to_be_bytes());
+            for f in r {
+                match f {
+                    None => b.extend_from_slice(&(-1i32).to_be_bytes()),
+                    Some(v) => {
+                        b.extend_from_slice(&(v.len() as i32).to_be_bytes());
+                        b.extend_from_slice(v);
+                    }
+                }
+            }
+        }
+        b.extend_from_slice(&(-1i16).to_be_bytes());
+        b
+    }
+
+    fn parse_in_chunks(
+        stream: &[u8],
+        chunk: usize,
+        ncols: usize,
+    ) -> (Vec<Vec<Option<Vec<u8>>>>, bool) {
+        let mut r = CopyReader::new(ncols);
+        let mut out = Vec::new();
+        for c in stream.chunks(chunk) {
+            r.feed(c, &mut |data, fields| {
+                out.push(
+                    fields
+                        .iter()
+                        .map(|&f| field(data, f).map(<[u8]>::to_vec))
+                        .collect(),
+                );
+                Ok(())
+            })
+            .expect("parse");
+        }
+        (out, r.trailer)
+    }
+
+    #[test]
+    fn copy_tuples_split_anywhere_parse_the_same() {
+        let rows: Vec<Vec<Option<&[u8]>>> = vec![
+            vec![Some(b"1"), None, Some(b"")],
+            vec![Some(b"22"), Some(b"hello world"), None],
+            vec![None, None, None],
+        ];
+        let stream = copy_stream(&rows);
+        let want: Vec<Vec<Option<Vec<u8>>>> = rows
+            .iter()
+            .map(|r| r.iter().map(|f| f.map(<[u8]>::to_vec)).collect())
+            .collect();
+        for chunk in 1..=stream.len() {
+            let (got, trailer) = parse_in_chunks(&stream, chunk, 3);
+            assert_eq!(got, want, "chunks of {chunk}");
+            assert!(trailer);
+        }
+        // Cut before the trailer: no trailer seen (the caller reports a short stream).
+        let (got, trailer) = parse_in_chunks(&stream[..stream.len() - 2], 7, 3);
+        assert_eq!(got.len(), 3);
+        assert!(!trailer);
+        // A wrong field count or signature is an error, not a guess.
+        let mut r = CopyReader::new(2);
+        assert!(r.feed(&stream, &mut |_, _| Ok(())).is_err());
+        let mut r = CopyReader::new(3);
+        assert!(
+            r.feed(b"PGCOPY\n\xfe\r\n\0\0\0\0\0\0\0\0\0", &mut |_, _| Ok(()))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn key_literals_are_quoted() {
+        let col = ColSpec {
+            name: "k".into(),
+            family: TypeFamily::text(None),
+            canon: TypeFamily::text(None),
+        };
+        assert_eq!(
+            key_literal(&col, &Value::Text("it's".into())),
+            "'it''s'::text"
+        );
+        assert_eq!(
+            key_literal(&col, &Value::Text("a\\b".into())),
+            "'a\\b'::text"
+        );
+        let int = ColSpec {
+            name: "i".into(),
+            family: TypeFamily::int(64),
+            canon: TypeFamily::int(64),
+        };
+        assert_eq!(key_literal(&int, &Value::Int(-5)), "'-5'::int8");
     }
 
     #[test]

@@ -256,6 +256,9 @@ fn build_ffi(st: &ffi::Stmt<'_>, spec: &ReadSpec, b: &mut RowBuilder) -> RowRec 
         match st.col(i as c_int) {
             Col::Null => b.push(i, col, Value::Null),
             Col::Int(v) => push_value(b, i, col, Value::Int(v as i128)),
+            Col::Real(f) if matches!(col.family, TypeFamily::Decimal { .. }) && !b.is_key(i) => {
+                b.push_float_decimal(i, col, f)
+            }
             Col::Real(f) => push_value(b, i, col, Value::float(f)),
             Col::Text(bytes) => match std::str::from_utf8(bytes) {
                 Ok(s) if !b.is_key(i) && plain_text(&col.family) => b.push_text(i, col, s),

@@ -151,7 +151,7 @@ impl Cursor {
                     self.check_order(&rows)?;
                     if let Some(last) = self.page.last() {
                         self.prev_raw = Some(last.resume_key().to_vec());
-                        self.prev_key = Some(last.key.clone());
+                        self.prev_key = Some(last.key.to_vec());
                     }
                     self.page = rows;
                     self.pos = 0;
@@ -170,11 +170,15 @@ impl Cursor {
     }
 
     fn check_order(&self, rows: &[RowRec]) -> Result<()> {
-        let prev = self.page.last().map(|r| &r.key).or(self.prev_key.as_ref());
+        let prev: Option<&[u8]> = self
+            .page
+            .last()
+            .map(|r| r.key.as_slice())
+            .or(self.prev_key.as_deref());
         let mut last = prev;
         for r in rows {
             if let Some(l) = last {
-                if l.as_slice() >= r.key.as_slice() {
+                if l >= r.key.as_slice() {
                     return Err(Error::db(
                         format!("reading rows of {} from {}", self.table, self.side),
                         format!(
@@ -185,7 +189,7 @@ impl Cursor {
                     ));
                 }
             }
-            last = Some(&r.key);
+            last = Some(r.key.as_slice());
         }
         Ok(())
     }
