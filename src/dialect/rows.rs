@@ -135,7 +135,9 @@ impl RowRec {
 pub(crate) struct RowBuilder {
     hasher: RowHasher,
     key_vals: Vec<Value>,
+    /// Per key column: its raw form when that differs from the compared one (`raw_same` false).
     raw_vals: Vec<Value>,
+    raw_same: Vec<bool>,
     raw_differs: bool,
     is_key: Vec<Option<usize>>,
     /// Per column: whether values are restated in another family before hashing.
@@ -157,6 +159,7 @@ impl RowBuilder {
             hasher: RowHasher::new(),
             key_vals: vec![Value::Null; spec.key.len()],
             raw_vals: vec![Value::Null; spec.key.len()],
+            raw_same: vec![true; spec.key.len()],
             raw_differs: false,
             is_key,
             coerces: spec.columns.iter().map(|c| c.canon != c.family).collect(),
@@ -183,6 +186,13 @@ impl RowBuilder {
     /// SQLite's storage class) than what it means (`v`): a key binds the stored form.
     pub fn push_stored(&mut self, i: usize, col: &ColSpec, stored: Option<Value>, v: Value) {
         match self.is_key.get(i).copied().flatten() {
+            Some(k) if stored.is_none() && !self.coerces[i] => {
+                // The common key: read as it is compared; its raw form is the same.
+                self.hasher.push(&v);
+                self.raw_vals[k] = Value::Null;
+                self.raw_same[k] = true;
+                self.key_vals[k] = v;
+            }
             Some(k) => {
                 let (canon, raw) = match (self.coerces[i], stored) {
                     (false, None) => (v, None),
@@ -198,8 +208,12 @@ impl RowBuilder {
                     Some(raw) if raw != canon => {
                         self.raw_differs = true;
                         self.raw_vals[k] = raw;
+                        self.raw_same[k] = false;
                     }
-                    _ => self.raw_vals[k] = canon.clone(),
+                    _ => {
+                        self.raw_vals[k] = Value::Null;
+                        self.raw_same[k] = true;
+                    }
                 }
                 self.key_vals[k] = canon;
             }
@@ -220,6 +234,22 @@ impl RowBuilder {
         } else {
             self.push(i, col, Value::Text(s.to_string()));
         }
+    }
+
+    /// Text as bytes the database guarantees to be UTF-8 (PostgreSQL with client encoding
+    /// UTF8): hashed as they are without validating them when nothing restates the value.
+    pub fn push_text_bytes(
+        &mut self,
+        i: usize,
+        col: &ColSpec,
+        b: &[u8],
+    ) -> Result<(), std::str::Utf8Error> {
+        if self.is_key[i].is_none() && !self.coerces[i] {
+            self.hasher.push_text_bytes(b);
+        } else {
+            self.push(i, col, Value::Text(std::str::from_utf8(b)?.to_string()));
+        }
+        Ok(())
     }
 
     /// A normalized decimal, likewise.
@@ -278,7 +308,16 @@ impl RowBuilder {
         let key = KeyBytes::from_slice(&self.key_buf);
         let raw = if self.raw_differs {
             let mut r = Vec::new();
-            encode_key(&self.raw_vals, &mut r);
+            let raw: Vec<Value> = (0..self.key_vals.len())
+                .map(|k| {
+                    if self.raw_same[k] {
+                        self.key_vals[k].clone()
+                    } else {
+                        self.raw_vals[k].clone()
+                    }
+                })
+                .collect();
+            encode_key(&raw, &mut r);
             Some(r)
         } else {
             None

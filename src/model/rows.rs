@@ -1013,9 +1013,14 @@ impl RowHasher {
 
     /// The same as pushing `Value::Text(s)`, without building the value.
     pub fn push_text(&mut self, s: &str) {
+        self.push_text_bytes(s.as_bytes());
+    }
+
+    /// Text as its UTF-8 bytes (the caller knows they are UTF-8).
+    pub fn push_text_bytes(&mut self, b: &[u8]) {
         self.buf.push(tag::TEXT);
-        put_len(&mut self.buf, s.len());
-        self.buf.extend_from_slice(s.as_bytes());
+        put_len(&mut self.buf, b.len());
+        self.buf.extend_from_slice(b);
         self.count += 1;
     }
 

@@ -182,8 +182,10 @@ fn push(row: &MySqlRow, i: usize, col: &ColSpec, b: &mut RowBuilder) -> Result<(
     use TypeFamily as F;
     let raw = row.try_get_raw(i)?;
     match &col.family {
+        // The connection's character set is utf8mb4: the server converts character data to
+        // valid UTF-8 (binary strings are the Binary family).
         F::Text { .. } | F::Enum { .. } | F::Set { .. } if !raw.is_null() => {
-            b.push_text(i, col, std::str::from_utf8(dec::<&[u8]>(raw)?)?)
+            b.push_text_bytes(i, col, dec::<&[u8]>(raw)?)?
         }
         F::Binary { .. } if !raw.is_null() => b.push_bytes(i, col, dec::<&[u8]>(raw)?),
         F::Decimal { .. } if !raw.is_null() => {

@@ -360,8 +360,9 @@ fn push(raw: Option<&[u8]>, i: usize, col: &ColSpec, b: &mut RowBuilder) -> Resu
             }
             b.scratch = d;
         }
+        // The session's client encoding is UTF8: the server sends valid UTF-8.
         F::Text { .. } | F::Enum { .. } | F::Set { .. } | F::Other { .. } | F::Any => {
-            b.push_text(i, col, std::str::from_utf8(bytes)?)
+            b.push_text_bytes(i, col, bytes)?
         }
         f => b.push(i, col, decode(bytes, f)?),
     }
