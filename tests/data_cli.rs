@@ -582,3 +582,195 @@ fn demo_shows_the_row_diff_of_the_pair() {
         "the demo keeps its run beside the databases"
     );
 }
+
+/// On a terminal (a pty from `script`) the diff draws a progress line on stderr — per side, rows
+/// read and rows/s — redrawn in place and never wider than the terminal; off a terminal it draws
+/// nothing (`json_output_exit_code_show_and_runs`).
+#[test]
+fn progress_bar_on_a_terminal() {
+    let (s, t) = sqlite_pair(40_000);
+    let data = tempfile::tempdir().expect("tempdir");
+    let cmd = format!(
+        "'{}' data diff '{}' '{}' --batch-size 200",
+        env!("CARGO_BIN_EXE_sluice"),
+        s.url(),
+        t.url()
+    );
+    let o = Command::new("script")
+        .args(["-qefc", &cmd, "/dev/null"])
+        .env("SLUICE_DATA_DIR", data.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run script (util-linux)");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    let frames: Vec<&str> = out
+        .split("\r\x1b[2K")
+        .skip(1)
+        .map(|f| f.split(['\r', '\n']).next().unwrap_or(""))
+        .filter(|f| f.contains("rows/s"))
+        .collect();
+    assert!(!frames.is_empty(), "no progress line drawn: {out:?}");
+    assert!(
+        frames
+            .iter()
+            .any(|f| f.contains("SOURCE") && f.contains("TARGET") && f.contains("rows/s")),
+        "{frames:?}"
+    );
+    for f in &frames {
+        assert!(f.chars().count() < 80, "wider than the terminal: {f:?}");
+    }
+    // The report follows on a clean line.
+    assert!(out.contains("main.a"), "{out}");
+}
+
+/// Waits until `check` holds (a lock taken by another session), for at most 30 s.
+fn wait_until(what: &str, check: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !check() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A blocked read ends at the server-side statement timeout with a one-line error naming it
+/// (exit 7) and a checkpoint that `sluice resume --statement-timeout` continues.
+fn statement_timeout_case(
+    source: &str,
+    target: &str,
+    lock: impl FnOnce() -> Child,
+    unlock: impl FnOnce(),
+) {
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut locker = lock();
+    let start = Instant::now();
+    let o = run(
+        data.path(),
+        &[
+            "data",
+            "diff",
+            source,
+            target,
+            "--statement-timeout",
+            "1",
+            "--format",
+            "json",
+        ],
+    );
+    let elapsed = start.elapsed();
+    // End the locking session on the server (a killed client's sleep would go on holding it).
+    unlock();
+    let _ = locker.kill();
+    let _ = locker.wait();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(7), "{err}");
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("statement timeout"), "{err}");
+    assert!(err.contains("--statement-timeout"), "{err}");
+    assert!(!err.contains("pw") && !err.contains("secret"), "{err}");
+    let run_id = latest_run(data.path()).expect("a run");
+    let o = run(
+        data.path(),
+        &[
+            "resume",
+            &run_id,
+            "--source",
+            source,
+            "--target",
+            target,
+            "--statement-timeout",
+            "30",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = json(&o);
+    assert_eq!(counts_of(&v)[0].1, vec![500, 500, 0, 0, 1, 499]);
+}
+
+const TIMEOUT_SETUP: &str = "CREATE TABLE big (id INT PRIMARY KEY, v VARCHAR(20));";
+
+#[test]
+fn statement_timeout_on_postgres() {
+    let (s, t) = (support::pg_db(), support::pg_db());
+    for d in [&s, &t] {
+        d.exec(TIMEOUT_SETUP);
+        d.exec("INSERT INTO big SELECT g, 'v' || g FROM generate_series(1, 500) g");
+    }
+    t.exec("UPDATE big SET v = 'changed' WHERE id = 250");
+    statement_timeout_case(
+        &s.url(),
+        &t.url(),
+        || {
+            let child = t
+                .psql()
+                .args([
+                    "-c",
+                    "BEGIN; LOCK TABLE big IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60);",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("psql");
+            wait_until("the lock", || {
+                t.query(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation \
+                 WHERE c.relname = 'big' AND l.mode = 'AccessExclusiveLock' AND l.granted",
+                ) == "1"
+            });
+            child
+        },
+        || {
+            t.query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()",
+            );
+        },
+    );
+}
+
+#[test]
+fn statement_timeout_on_mariadb() {
+    let (s, t) = (support::mysql_db(), support::mysql_db());
+    for d in [&s, &t] {
+        d.exec(TIMEOUT_SETUP);
+        d.exec("INSERT INTO big SELECT seq, CONCAT('v', seq) FROM seq_1_to_500");
+    }
+    t.exec("UPDATE big SET v = 'changed' WHERE id = 250");
+    statement_timeout_case(
+        &s.url(),
+        &t.url(),
+        || {
+            let child = t
+                .client()
+                .args(["-e", "LOCK TABLES big WRITE; SELECT SLEEP(60);"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("mariadb client");
+            wait_until("the lock", || {
+                t.query(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO = 'SELECT SLEEP(60)'",
+            ) == "1"
+            });
+            child
+        },
+        || {
+            let id = t.query(
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO = 'SELECT SLEEP(60)'",
+            );
+            t.exec(&format!("KILL {id}"));
+        },
+    );
+}

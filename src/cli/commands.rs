@@ -33,6 +33,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
             target,
             format,
             exit_code,
+            statement_timeout,
         } => {
             super::data::resume(
                 &profiles,
@@ -41,6 +42,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 target.as_deref(),
                 format,
                 exit_code,
+                statement_timeout,
             )
             .await
         }

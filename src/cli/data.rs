@@ -162,6 +162,12 @@ fn progress_bar() -> (
         return (None, None);
     }
     let (tx, mut rx) = watch::channel(Progress::default());
+    // One line, never wrapped (a wrapped line would not be redrawn in place).
+    let width = crossterm::terminal::size()
+        .ok()
+        .map(|(w, _)| w as usize)
+        .filter(|w| *w > 1)
+        .unwrap_or(80);
     let h = tokio::spawn(async move {
         loop {
             tokio::select! {
@@ -170,7 +176,8 @@ fn progress_bar() -> (
             }
             let p = rx.borrow_and_update().clone();
             if !p.table.is_empty() {
-                eprint!("\r\x1b[2K{}", progress_line(&p));
+                let line: String = progress_line(&p).chars().take(width - 1).collect();
+                eprint!("\r\x1b[2K{line}");
             }
         }
         eprint!("\r\x1b[2K");
@@ -241,8 +248,27 @@ fn stopped(run_id: &str, e: Error) -> Error {
         eprintln!(
             "sluice: run {run_id} stopped at its last checkpoint; continue it with `sluice resume {run_id}`"
         );
+        return e;
     }
-    e
+    match e {
+        Error::Database { context, message } if is_statement_timeout(&message) => Error::Database {
+            context,
+            message: format!(
+                "{message} (the statement timeout); the checkpoint is kept: continue with `sluice resume {run_id} --statement-timeout SECS` and a longer limit"
+            ),
+        },
+        e => e,
+    }
+}
+
+/// Whether a database error is a statement timeout firing (PostgreSQL `statement_timeout`,
+/// MariaDB `max_statement_time`, MySQL `max_execution_time`).
+fn is_statement_timeout(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("statement timeout")
+        || m.contains("max_statement_time")
+        || m.contains("max_execution_time")
+        || m.contains("maximum statement execution time")
 }
 
 async fn diff(
@@ -296,6 +322,7 @@ pub async fn resume(
     target: Option<&str>,
     format: Format,
     exit_code: bool,
+    statement_timeout: Option<u64>,
 ) -> Result<i32> {
     let root = store::runs_root()?;
     let run = RunDir::open(&root, run_id)?;
@@ -308,7 +335,7 @@ pub async fn resume(
         progress: tx.clone(),
         cancel: cancel_on_ctrl_c(),
     };
-    let r = rows::resume(run, None, &sdb, &tdb, &hooks).await;
+    let r = rows::resume(run, None, statement_timeout, &sdb, &tdb, &hooks).await;
     drop(hooks);
     finish_progress(tx, h).await;
     sdb.close().await;

@@ -116,6 +116,9 @@ pub enum Command {
         /// Exit with 1 when any row differs.
         #[arg(long)]
         exit_code: bool,
+        /// Server-side limit for each query (seconds) from here on; the run's own by default.
+        #[arg(long, value_name = "SECS")]
+        statement_timeout: Option<u64>,
     },
     /// Benchmarks (throughput and memory figures; not tests).
     Bench {

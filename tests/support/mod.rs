@@ -280,7 +280,7 @@ impl PgDb {
         )
     }
 
-    fn psql(&self) -> Command {
+    pub fn psql(&self) -> Command {
         let mut c = Command::new("psql");
         c.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1"])
             .args([
@@ -505,7 +505,7 @@ impl MyDb {
         )
     }
 
-    fn client(&self) -> Command {
+    pub fn client(&self) -> Command {
         let mut c = Command::new(mariadb_client());
         c.arg("--no-defaults")
             .args(["-h", "127.0.0.1", "-P", &self.port.to_string()])

@@ -320,11 +320,12 @@ pub fn resume_refusal(m: &RunManifest, sc: &Catalog, tc: &Catalog) -> Option<Str
 pub async fn resume(
     run: RunDir,
     options: Option<&RunOptions>,
+    statement_timeout_secs: Option<u64>,
     source: &Db,
     target: &Db,
     hooks: &Hooks,
 ) -> Result<RunOutcome> {
-    let manifest = run.manifest()?;
+    let mut manifest = run.manifest()?;
     if let Some(o) = options {
         if *o != manifest.options {
             return Err(Error::Refused(format!(
@@ -359,6 +360,11 @@ pub async fn resume(
             manifest,
             checkpoint,
         });
+    }
+    // The statement timeout limits each query; it changes nothing compared, so a resumed run
+    // may raise it (after a run stopped on it) without being refused.
+    if let Some(t) = statement_timeout_secs {
+        manifest.options.statement_timeout_secs = t;
     }
     let (sc, tc) = catalogs(source, target).await?;
     if let Some(why) = resume_refusal(&manifest, &sc, &tc) {
