@@ -33,6 +33,8 @@ pub struct BenchResult {
     pub peak_rss_kib: Option<u64>,
     pub differences: (u64, u64, u64),
     pub expected: (u64, u64, u64),
+    /// The same counted by SQL EXCEPT on the generated tables.
+    pub except: (u64, u64, u64),
     pub sqldiff: Option<Duration>,
 }
 
@@ -71,7 +73,7 @@ fn generate_sql(d: Dialect, n: u64, target: bool) -> String {
                 s.push_str(&format!(
                     "DELETE FROM bench WHERE id % 3000 = 0;
                      UPDATE bench SET amount = amount + 1 WHERE id % 3000 = 1000;
-                     INSERT INTO bench SELECT {n} + g, g, 'added', now(), 1 FROM generate_series(1, {extra}) g;"
+                     INSERT INTO bench SELECT {n} + g, g, 'added', timestamptz '2030-01-01 00:00:00+00', 1 FROM generate_series(1, {extra}) g;"
                 ));
             }
             s.push_str("VACUUM ANALYZE bench;");
@@ -116,6 +118,50 @@ fn generate_sql(d: Dialect, n: u64, target: bool) -> String {
             s
         }
     }
+}
+
+/// The differences as SQL counts them, with EXCEPT: (insert, delete, conflict) between tables
+/// `s` (SOURCE) and `t` (TARGET) that one connection can read.
+async fn truth(db: &Db, prelude: Option<&str>, s: &str, t: &str) -> Result<(u64, u64, u64)> {
+    let queries = [
+        format!("SELECT COUNT(*) FROM {s} WHERE id NOT IN (SELECT id FROM {t})"),
+        format!("SELECT COUNT(*) FROM {t} WHERE id NOT IN (SELECT id FROM {s})"),
+        format!(
+            "SELECT COUNT(*) FROM (SELECT * FROM {s} EXCEPT SELECT * FROM {t}) x \
+             WHERE id IN (SELECT id FROM {t})"
+        ),
+    ];
+    let fail = |e: sqlx::Error| Error::db("counting the truth with EXCEPT", e);
+    let mut out = [0u64; 3];
+    // One connection for the prelude (SQLite's ATTACH) and the counts.
+    match db {
+        Db::Lite(p) => {
+            let mut c = p.acquire().await.map_err(fail)?;
+            if let Some(pre) = prelude {
+                sqlx::Executor::execute(&mut *c, pre).await.map_err(fail)?;
+            }
+            for (q, slot) in queries.iter().zip(out.iter_mut()) {
+                let n: i64 = sqlx::query_scalar(q.as_str())
+                    .fetch_one(&mut *c)
+                    .await
+                    .map_err(fail)?;
+                *slot = u64::try_from(n).unwrap_or(0);
+            }
+        }
+        _ => {
+            for (q, slot) in queries.iter().zip(out.iter_mut()) {
+                let q = q.as_str();
+                let n: i64 = match db {
+                    Db::Pg(p) => sqlx::query_scalar(q).fetch_one(p).await,
+                    Db::My(p) => sqlx::query_scalar(q).fetch_one(p).await,
+                    Db::Lite(p) => sqlx::query_scalar(q).fetch_one(p).await,
+                }
+                .map_err(fail)?;
+                *slot = u64::try_from(n).unwrap_or(0);
+            }
+        }
+    }
+    Ok((out[0], out[1], out[2]))
 }
 
 fn spec(d: Dialect) -> ReadSpec {
@@ -241,6 +287,54 @@ pub async fn run_pair(
             t.close().await;
         }
     }
+    // The truth, by EXCEPT on one connection: PostgreSQL gets TARGET's table again beside
+    // SOURCE's (same deterministic script), MariaDB reads across databases, SQLite attaches.
+    let except = match d {
+        Dialect::Postgres => {
+            let s = su.connect(Access::ReadWrite).await?;
+            let script = generate_sql(d, n, true)
+                .replace(
+                    "DROP TABLE IF EXISTS bench;",
+                    "DROP TABLE IF EXISTS bench_truth;",
+                )
+                .replace("TABLE bench ", "TABLE bench_truth ")
+                .replace("INTO bench ", "INTO bench_truth ")
+                .replace("FROM bench WHERE", "FROM bench_truth WHERE")
+                .replace("UPDATE bench ", "UPDATE bench_truth ")
+                .replace("ANALYZE bench;", "ANALYZE bench_truth;");
+            crate::dialect::rows::exec_script(&s, &script).await?;
+            let r = truth(&s, None, "bench", "bench_truth").await;
+            let _ = crate::dialect::rows::exec_script(&s, "DROP TABLE bench_truth").await;
+            s.close().await;
+            r?
+        }
+        Dialect::Mysql => {
+            let s = su.connect(Access::ReadOnly).await?;
+            let q = |url: &str| crate::dialect::quote::ident(d, &db_name(url));
+            let r = truth(
+                &s,
+                None,
+                &format!("{}.bench", q(source_url)),
+                &format!("{}.bench", q(target_url)),
+            )
+            .await;
+            s.close().await;
+            r?
+        }
+        Dialect::Sqlite => {
+            let s = su.connect(Access::ReadWrite).await?;
+            let attach = match sqlite_files {
+                Some((_, b)) => format!(
+                    "ATTACH DATABASE '{}' AS tgt",
+                    b.display().to_string().replace('\'', "''")
+                ),
+                None => return Err(Error::usage("SQLite bench without files")),
+            };
+            let r = truth(&s, Some(&attach), "main.bench", "tgt.bench").await;
+            s.close().await;
+            r?
+        }
+    };
     let s = su.connect(Access::ReadOnly).await?;
     let t = tu.connect(Access::ReadOnly).await?;
     let (ss, ts) = match d {
@@ -315,6 +409,7 @@ pub async fn run_pair(
         peak_rss_kib: peak,
         differences: (c.insert, c.delete, c.conflict),
         expected: expected(n),
+        except,
         sqldiff,
     })
 }

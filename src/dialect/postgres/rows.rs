@@ -157,6 +157,9 @@ struct CopyReader {
     fields: Vec<(i32, usize)>,
 }
 
+/// What receives each parsed tuple: the chunk's bytes and its fields' (length, offset) pairs.
+type TupleFn<'a> = dyn FnMut(&[u8], &[(i32, usize)]) -> Result<(), BoxErr> + 'a;
+
 const COPY_SIGNATURE: &[u8] = b"PGCOPY\n\xff\r\n\0";
 
 impl CopyReader {
@@ -174,7 +177,7 @@ impl CopyReader {
     fn feed(
         &mut self,
         chunk: &[u8],
-        each: &mut dyn FnMut(&[u8], &[(i32, usize)]) -> Result<(), BoxErr>,
+        each: &mut TupleFn<'_>,
     ) -> Result<(), BoxErr> {
         if self.pending.is_empty() {
             let used = self.parse(chunk, each)?;
@@ -193,7 +196,7 @@ impl CopyReader {
     fn parse(
         &mut self,
         data: &[u8],
-        each: &mut dyn FnMut(&[u8], &[(i32, usize)]) -> Result<(), BoxErr>,
+        each: &mut TupleFn<'_>,
     ) -> Result<usize, BoxErr> {
         let mut pos = 0;
         let i32_at = |p: usize| -> Option<i32> {
@@ -226,7 +229,7 @@ impl CopyReader {
         data: &[u8],
         mut pos: usize,
         fields: &mut Vec<(i32, usize)>,
-        each: &mut dyn FnMut(&[u8], &[(i32, usize)]) -> Result<(), BoxErr>,
+        each: &mut TupleFn<'_>,
     ) -> Result<usize, BoxErr> {
         let i32_at = |p: usize| -> Option<i32> {
             Some(i32::from_be_bytes(data.get(p..p + 4)?.try_into().ok()?))
@@ -274,7 +277,7 @@ impl CopyReader {
 }
 
 /// The field of a parsed tuple: `None` for NULL.
-fn field<'d>(data: &'d [u8], f: (i32, usize)) -> Option<&'d [u8]> {
+fn field(data: &[u8], f: (i32, usize)) -> Option<&[u8]> {
     let (len, at) = f;
     (len >= 0).then(|| &data[at..at + len as usize])
 }
@@ -546,9 +549,18 @@ fn numeric_into(b: &[u8], out: &mut String) -> Option<()> {
     let weight = h(2)? as i16 as i64;
     let sign = h(4)?;
     match sign {
-        0xC000 => return Some(out.push_str("NaN")),
-        0xD000 => return Some(out.push_str("Infinity")),
-        0xF000 => return Some(out.push_str("-Infinity")),
+        0xC000 => {
+            out.push_str("NaN");
+            return Some(());
+        }
+        0xD000 => {
+            out.push_str("Infinity");
+            return Some(());
+        }
+        0xF000 => {
+            out.push_str("-Infinity");
+            return Some(());
+        }
         0x0000 | 0x4000 => {}
         _ => return None,
     }
