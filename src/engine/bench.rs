@@ -124,11 +124,16 @@ fn generate_sql(d: Dialect, n: u64, target: bool) -> String {
 /// `s` (SOURCE) and `t` (TARGET) that one connection can read.
 async fn truth(db: &Db, prelude: Option<&str>, s: &str, t: &str) -> Result<(u64, u64, u64)> {
     let queries = [
-        format!("SELECT COUNT(*) FROM {s} WHERE id NOT IN (SELECT id FROM {t})"),
-        format!("SELECT COUNT(*) FROM {t} WHERE id NOT IN (SELECT id FROM {s})"),
+        // NOT EXISTS, not NOT IN: an anti-join, never a subplan re-run per row.
+        format!(
+            "SELECT COUNT(*) FROM {s} a WHERE NOT EXISTS (SELECT 1 FROM {t} b WHERE b.id = a.id)"
+        ),
+        format!(
+            "SELECT COUNT(*) FROM {t} a WHERE NOT EXISTS (SELECT 1 FROM {s} b WHERE b.id = a.id)"
+        ),
         format!(
             "SELECT COUNT(*) FROM (SELECT * FROM {s} EXCEPT SELECT * FROM {t}) x \
-             WHERE id IN (SELECT id FROM {t})"
+             WHERE EXISTS (SELECT 1 FROM {t} b WHERE b.id = x.id)"
         ),
     ];
     let fail = |e: sqlx::Error| Error::db("counting the truth with EXCEPT", e);

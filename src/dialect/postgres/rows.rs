@@ -174,11 +174,7 @@ impl CopyReader {
     }
 
     /// Feeds a chunk; `each` gets every complete tuple's fields (`None` for NULL).
-    fn feed(
-        &mut self,
-        chunk: &[u8],
-        each: &mut TupleFn<'_>,
-    ) -> Result<(), BoxErr> {
+    fn feed(&mut self, chunk: &[u8], each: &mut TupleFn<'_>) -> Result<(), BoxErr> {
         if self.pending.is_empty() {
             let used = self.parse(chunk, each)?;
             self.pending.extend_from_slice(&chunk[used..]);
@@ -193,11 +189,7 @@ impl CopyReader {
     }
 
     /// Parses complete tuples from `data`; returns how many bytes were consumed.
-    fn parse(
-        &mut self,
-        data: &[u8],
-        each: &mut TupleFn<'_>,
-    ) -> Result<usize, BoxErr> {
+    fn parse(&mut self, data: &[u8], each: &mut TupleFn<'_>) -> Result<usize, BoxErr> {
         let mut pos = 0;
         let i32_at = |p: usize| -> Option<i32> {
             Some(i32::from_be_bytes(data.get(p..p + 4)?.try_into().ok()?))
