@@ -12,6 +12,9 @@ pub mod exit {
     pub const ROLLED_BACK: i32 = 5;
     pub const PARTIAL: i32 = 6;
     pub const DATABASE: i32 = 7;
+    /// The apply ran, but TARGET still differs from SOURCE beyond what the person left out.
+    pub const NOT_CONVERGED: i32 = 8;
+    /// SIGINT (Ctrl-C); SIGTERM is 143 and SIGHUP 129 (see [`crate::cancel::Interrupt`]).
     pub const INTERRUPTED: i32 = 130;
 }
 
@@ -52,8 +55,10 @@ pub enum Error {
         object: String,
         message: String,
     },
-    #[error("interrupted")]
-    Interrupted,
+    /// Stopped by a signal (or a client's cancel): the job stopped its statement and rolled back
+    /// or checkpointed first.
+    #[error("interrupted ({0})")]
+    Interrupted(crate::cancel::Interrupt),
 }
 
 impl Error {
@@ -65,7 +70,7 @@ impl Error {
             Error::Refused(_) => exit::REFUSED,
             Error::ApplyRolledBack { .. } => exit::ROLLED_BACK,
             Error::ApplyPartial { .. } => exit::PARTIAL,
-            Error::Interrupted => exit::INTERRUPTED,
+            Error::Interrupted(by) => by.exit_code(),
         }
     }
 

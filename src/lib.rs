@@ -4,6 +4,7 @@
 //! Layers, lower never importing higher: [`model`] → [`dialect`] → [`engine`] → [`cli`] (and the
 //! TUI). [`config`] holds profiles and is used by the engine and the CLI.
 
+pub mod cancel;
 pub mod cli;
 pub mod config;
 pub mod dialect;

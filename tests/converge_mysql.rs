@@ -207,6 +207,7 @@ async fn reverse(adb: &Db, plan: &schema::SchemaPlan, target: &Catalog) -> Resul
                 Reverse::Irreversible(_) => Vec::new(),
             },
             after: Vec::new(),
+            with: Vec::new(),
             reverse: Reverse::default(),
             risk: None,
         })
@@ -549,7 +550,6 @@ fn a_step_waiting_on_a_lock_gives_up_at_the_lock_timeout() {
 #[tokio::test]
 async fn a_step_stopped_part_way_resumes_at_its_failed_statement() {
     use sluice::dialect::journal::{self, JournalSpec};
-    use sluice::engine::apply::apply_with_journal;
     use sluice::engine::plan::{Reverse, Step};
     let t = support::mysql_db();
     t.exec(
@@ -567,6 +567,7 @@ async fn a_step_stopped_part_way_resumes_at_its_failed_statement() {
         },
         sql: sql.iter().map(|s| s.to_string()).collect(),
         after: Vec::new(),
+        with: Vec::new(),
         reverse: Reverse::default(),
         risk: None,
     };
@@ -585,9 +586,15 @@ async fn a_step_stopped_part_way_resumes_at_its_failed_statement() {
         step(3, &["CREATE TABLE e (id int)"]),
     ];
     let db = connect(&t.url()).await;
-    let e = apply_with_journal(&db, &steps, &ApplyOptions::default(), Some(&spec))
-        .await
-        .expect_err("step 2 fails");
+    let e = sluice::dialect::apply(
+        &db,
+        &steps,
+        &ApplyOptions::default(),
+        Some(&spec),
+        &Default::default(),
+    )
+    .await
+    .expect_err("step 2 fails");
     assert!(
         e.to_string().contains("step 2 of 3 failed")
             && e.to_string().contains("1 of 3 steps applied"),
@@ -601,9 +608,15 @@ async fn a_step_stopped_part_way_resumes_at_its_failed_statement() {
         Some((2, 2))
     );
     t.exec("UPDATE a SET v = 2 WHERE id = 2");
-    let report = apply_with_journal(&db, &steps, &ApplyOptions::default(), Some(&spec))
-        .await
-        .expect("resumed");
+    let report = sluice::dialect::apply(
+        &db,
+        &steps,
+        &ApplyOptions::default(),
+        Some(&spec),
+        &Default::default(),
+    )
+    .await
+    .expect("resumed");
     assert_eq!((report.steps, report.statements), (2, 3));
     let run = journal::run_for(&spec).expect("journal").expect("a run");
     assert_eq!(run.applied, 3);

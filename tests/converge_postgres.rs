@@ -192,6 +192,7 @@ async fn converge(a: &support::PgDb, b: &support::PgDb) -> Result<(), String> {
                     Reverse::Irreversible(_) => Vec::new(),
                 },
                 after: Vec::new(),
+                with: Vec::new(),
                 reverse: Reverse::default(),
                 risk: None,
             })

@@ -231,6 +231,7 @@ async fn converge(
                     Reverse::Irreversible(_) => Vec::new(),
                 },
                 after: Vec::new(),
+                with: Vec::new(),
                 reverse: Reverse::default(),
                 risk: None,
             })
@@ -586,6 +587,7 @@ async fn statement_timeout_and_dry_run() {
         },
         sql: vec![sql.to_string()],
         after: Vec::new(),
+        with: Vec::new(),
         reverse: Reverse::default(),
         risk: None,
     };

@@ -94,18 +94,20 @@ fn pack_contents_destructive_steps_checksums_and_graph() {
     assert!(up.contains("--   DESTRUCTIVE: can lose data"), "{up}");
     assert!(up.contains("-- step 1:"), "{up}");
     assert!(up.contains("--   risk: "), "{up}");
-    // Checksums match the files.
-    let plan: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(p.join("plan.json")).expect("json"))
-            .expect("json");
-    for f in ["up.sql", "down.sql"] {
+    // SHA256SUMS covers every file, in sha256sum's format; its own hash is the pack id the
+    // plan printed.
+    let sums = std::fs::read_to_string(p.join("SHA256SUMS")).expect("SHA256SUMS");
+    for f in sluice::engine::pack::PACK_FILES {
         let bytes = std::fs::read(p.join(f)).expect("file");
-        assert_eq!(
-            plan["checksums"][f],
-            sluice::engine::pack::sha256_hex(&bytes),
-            "{f}"
-        );
+        let line = format!("{}  {f}", sluice::engine::pack::sha256_hex(&bytes));
+        assert!(sums.lines().any(|l| l == line), "{f}: {sums}");
     }
+    let id = sluice::engine::pack::sha256_hex(sums.as_bytes());
+    assert!(
+        err(&o).contains(&format!("pack id {}", &id[..12])),
+        "{}",
+        err(&o)
+    );
     // changelog: counts by risk and the score.
     let log = std::fs::read_to_string(p.join("changelog.md")).expect("changelog");
     assert!(log.contains("Risk score **"), "{log}");
@@ -212,7 +214,14 @@ fn edited_pack_is_refused_unless_accepted_and_mass_drops_never_run() {
         "--yes",
         "--accept-edits",
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    // The edit ran, and TARGET now differs from SOURCE where it was edited: said, exit 8.
+    assert_eq!(o.status.code(), Some(8), "{}", err(&o));
+    assert!(
+        err(&o).contains("TARGET still differs from SOURCE in 1 place(s)")
+            && err(&o).contains("alter_column_type public.a.c"),
+        "{}",
+        err(&o)
+    );
     assert_eq!(
         t.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'a' AND column_name = 'c'"),
         "character varying",
@@ -491,7 +500,9 @@ fn history_records_successful_and_failed_applies() {
     );
     let o = run(&["history", "--target", &t.name, "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let all: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let v = &all["entries"];
+    assert_eq!(all["corrupt"].as_array().map(Vec::len), Some(0), "{all}");
     let results: Vec<&str> = v
         .as_array()
         .expect("entries")

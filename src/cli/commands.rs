@@ -72,6 +72,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 source,
                 target,
                 out,
+                force,
                 allow_destructive,
                 allow,
                 graph,
@@ -84,6 +85,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
                         source: &source,
                         target: &target,
                         out: &out,
+                        force,
                         allow_destructive,
                         allow,
                         graph,
@@ -104,6 +106,9 @@ pub async fn run(cli: Cli) -> Result<i32> {
             allow_destructive,
             allow,
             accept_edits,
+            retarget,
+            force_partial,
+            pack_id,
             dry_run,
             lock_timeout,
             statement_timeout,
@@ -113,10 +118,15 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 schema::ApplyArgs {
                     dir: &dir,
                     target: &target,
-                    yes,
-                    allow_destructive,
-                    allow,
-                    accept_edits,
+                    gates: crate::engine::apply::Gates {
+                        allow_destructive,
+                        allow,
+                        accept_edits,
+                        retarget,
+                        force_partial,
+                        pack_id,
+                        yes,
+                    },
                     dry_run,
                     lock_timeout: Duration::from_secs(lock_timeout),
                     statement_timeout: Duration::from_secs(statement_timeout),
@@ -202,7 +212,18 @@ async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
         "Plan — the SQL that would bring TARGET in line (as `sluice schema diff --format sql`):"
     );
     let plan = crate::engine::schema::plan(&b, &a, &Default::default())?;
-    print!("{}", schema::render_sql(&plan));
+    print!(
+        "{}",
+        schema::render_sql(
+            &plan,
+            &a,
+            &b,
+            &pair.source_url(),
+            &pair.target_url(),
+            &Default::default(),
+            &Filter::default()
+        )
+    );
     println!();
     // The pack a DBA would review and hand on: written exactly as `sluice schema plan` does.
     let pack_dir = dir.join("pack");
@@ -212,6 +233,7 @@ async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
             source: &pair.source_url(),
             target: &pair.target_url(),
             out: &pack_dir,
+            force: false,
             allow_destructive: false,
             allow: Vec::new(),
             graph: false,

@@ -141,16 +141,10 @@ async fn connect_both(a: &DbUrl, b: &DbUrl) -> Result<(Db, Db)> {
     tokio::try_join!(a.connect(Access::ReadOnly), b.connect(Access::ReadOnly))
 }
 
-/// Ctrl-C sets the flag; the job checkpoints and stops.
+/// The process's token: a signal (Ctrl-C, SIGTERM, SIGHUP) cancels it; the job checkpoints and
+/// stops.
 fn cancel_on_ctrl_c() -> Cancel {
-    let cancel = Cancel::default();
-    let c = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            c.cancel();
-        }
-    });
-    cancel
+    super::process_cancel()
 }
 
 /// A progress line on stderr, redrawn ten times a second, when stderr is a terminal.
@@ -244,7 +238,7 @@ async fn finish_progress(
 
 /// Prints where an interrupted or failed run stands, then passes the error on.
 fn stopped(run_id: &str, e: Error) -> Error {
-    if matches!(e, Error::Interrupted) {
+    if matches!(e, Error::Interrupted(_)) {
         eprintln!(
             "sluice: run {run_id} stopped at its last checkpoint; continue it with `sluice resume {run_id}`"
         );

@@ -18,7 +18,7 @@ use crate::model::Filter;
     name = "sluice",
     version,
     about = "Show exactly how two live databases have drifted apart — schema and rows — and bring one in line with the other, safely.",
-    after_help = "Database references: postgres://…, postgresql://…, mysql://…, mariadb://…, sqlite:PATH, a profile name, or (for schema work) a snapshot .json.\nExit codes: 0 ok / no differences, 1 differences, 2 usage or configuration, 3 cannot connect, 4 refused by a safety gate, 5 apply rolled back, 6 apply stopped part-way, 7 database error, 130 interrupted."
+    after_help = "Database references: postgres://…, postgresql://…, mysql://…, mariadb://…, sqlite:PATH, a profile name, or (for schema work) a snapshot .json.\nExit codes: 0 ok / no differences, 1 differences, 2 usage or configuration, 3 cannot connect, 4 refused by a safety gate, 5 apply rolled back, 6 apply stopped part-way, 7 database error, 8 applied but TARGET still differs, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP."
 )]
 pub struct Cli {
     /// Profiles file (default: $SLUICE_PROFILES or ~/.config/sluice/profiles.toml).
@@ -70,9 +70,20 @@ pub enum Command {
         /// Run destructive steps of these kinds (they must also have been planned to run).
         #[arg(long, value_name = "KIND", value_delimiter = ',')]
         allow: Vec<String>,
-        /// Run up.sql as edited after planning (it is refused otherwise).
+        /// Run up.sql as edited after planning (it is refused otherwise). Every other file of the
+        /// pack must be as planned.
         #[arg(long)]
         accept_edits: bool,
+        /// Apply to another database than the one the plan was made for (refused otherwise).
+        #[arg(long)]
+        retarget: bool,
+        /// MySQL/MariaDB: run a plan although a step is certain to fail (the steps before it stay
+        /// applied; refused otherwise).
+        #[arg(long)]
+        force_partial: bool,
+        /// Refuse unless the pack's id (shown at plan time) starts with this.
+        #[arg(long, value_name = "ID")]
+        pack_id: Option<String>,
         /// Run every step inside a transaction and roll it back: reports what would fail.
         #[arg(long)]
         dry_run: bool,
@@ -155,9 +166,12 @@ pub enum SchemaCommand {
     Plan {
         source: String,
         target: String,
-        /// The pack directory to write.
+        /// The pack directory to write: new, empty, or an earlier pack with --force.
         #[arg(long, short)]
         out: PathBuf,
+        /// Replace the pack already in --out.
+        #[arg(long)]
+        force: bool,
         /// Include destructive steps (drops, narrowing type changes) instead of commenting them out.
         #[arg(long)]
         allow_destructive: bool,
@@ -263,13 +277,44 @@ pub fn main() -> i32 {
             return exit::USAGE;
         }
     };
-    match runtime.block_on(commands::run(cli)) {
+    // Jobs that stop cleanly on cancel (roll back, checkpoint) get a moment to do so; any other
+    // command simply ends when a signal arrives, as it would without handlers.
+    let graceful = matches!(
+        cli.command,
+        Command::Apply { .. } | Command::Data { .. } | Command::Resume { .. }
+    );
+    let cancel = process_cancel();
+    let outcome = runtime.block_on(async {
+        if let Err(e) = cancel.on_signals() {
+            tracing::warn!("cannot listen for signals: {e}");
+        }
+        tokio::select! {
+            r = commands::run(cli) => r,
+            _ = async {
+                cancel.cancelled().await;
+                if graceful {
+                    tokio::time::sleep(STOP_GRACE).await;
+                }
+            } => Err(cancel.error()),
+        }
+    });
+    match outcome {
         Ok(code) => code,
         Err(e) => {
             eprintln!("sluice: error: {}", crate::error::one_line(&e.to_string()));
             e.exit_code()
         }
     }
+}
+
+/// How long a job that handles cancellation may take to stop its statement, roll back or
+/// checkpoint after a signal before the process ends regardless.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// The process's cancellation token: signals cancel it (see [`crate::cancel`]).
+pub(crate) fn process_cancel() -> crate::cancel::Cancel {
+    static CANCEL: std::sync::OnceLock<crate::cancel::Cancel> = std::sync::OnceLock::new();
+    CANCEL.get_or_init(Default::default).clone()
 }
 
 pub(crate) fn now_rfc3339() -> String {

@@ -11,7 +11,6 @@ use serde_json::json;
 use super::Format3;
 use crate::config::Profiles;
 use crate::dialect::Access;
-use crate::dialect::journal::{self, JournalSpec};
 use crate::engine::apply::{self, ApplyOptions};
 use crate::engine::diff::DiffOptions;
 use crate::engine::pack::{self, PackOptions};
@@ -83,8 +82,22 @@ pub async fn diff(profiles: &Profiles, a: DiffArgs<'_>) -> Result<i32> {
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
         Format3::Sql => {
+            // Exactly what `up.sql` of a pack planned now would say: destructive steps (and the
+            // steps that only serve them) commented out, so piping it into a client passes the
+            // same gate.
             let plan = schema::plan(&target_cat, &source_cat, &a.opts)?;
-            print!("{}", render_sql(&plan));
+            print!(
+                "{}",
+                render_sql(
+                    &plan,
+                    &source_cat,
+                    &target_cat,
+                    &src.display(),
+                    &tgt.display(),
+                    &a.opts,
+                    &a.filter
+                )
+            );
         }
     }
     Ok(if a.exit_code && !changes.is_empty() {
@@ -282,43 +295,45 @@ fn wrap(out: &mut String, indent: &str, text: &str) {
     }
 }
 
-/// The plan as SQL, each step behind a comment.
-pub fn render_sql(plan: &SchemaPlan) -> String {
-    let mut s = String::new();
+/// The plan as SQL, as `up.sql` of a pack made with no destructive step allowed: each step behind
+/// its comment block, destructive steps and the steps that only serve them commented out.
+pub fn render_sql(
+    plan: &SchemaPlan,
+    source: &Catalog,
+    target: &Catalog,
+    source_name: &str,
+    target_name: &str,
+    opts: &DiffOptions,
+    filter: &Filter,
+) -> String {
     if plan.steps.is_empty() {
-        s.push_str("-- no differences\n");
-        return s;
+        return "-- no differences\n".to_string();
     }
-    if plan.transactional {
-        s.push_str("BEGIN;\n");
-    }
-    for step in &plan.steps {
-        let _ = writeln!(
-            s,
-            "\n-- step {}: {} {}{}",
-            step.number,
-            step.change.kind(),
-            step.change.object(),
-            if step.change.is_destructive() {
-                " (destructive)"
-            } else {
-                ""
-            }
-        );
-        for q in &step.sql {
-            let _ = writeln!(s, "{}", crate::dialect::script_statement(plan.dialect, q));
-        }
-    }
-    if plan.transactional {
-        s.push_str("\nCOMMIT;\n");
-    }
-    s
+    let m = pack::manifest(
+        plan,
+        source,
+        target,
+        source_name.to_string(),
+        target_name.to_string(),
+        PackOptions {
+            renames: opts.renames,
+            rename_threshold: opts.rename_threshold,
+            allow_destructive: false,
+            allow: Vec::new(),
+            filter: filter.describe().to_vec(),
+        },
+        super::now_rfc3339(),
+        None,
+    );
+    pack::up_sql(&m)
 }
 
 pub struct PlanArgs<'a> {
     pub source: &'a str,
     pub target: &'a str,
     pub out: &'a Path,
+    /// Replace an earlier pack in `out`.
+    pub force: bool,
     pub allow_destructive: bool,
     pub allow: Vec<String>,
     pub graph: bool,
@@ -343,10 +358,13 @@ pub async fn plan(profiles: &Profiles, a: PlanArgs<'_>) -> Result<i32> {
     check_kinds(&a.allow)?;
     let (src, tgt, source_cat, target_cat) = both(profiles, a.source, a.target, &a.filter).await?;
     let mut plan = schema::plan(&target_cat, &source_cat, &a.opts)?;
+    let mut identity = None;
     if let Some(url) = tgt.live() {
         let db = url.connect(Access::ReadOnly).await?;
         schema::assess_with_data(&mut plan, &target_cat, &source_cat, &db).await;
+        let id = crate::dialect::identity(&db).await;
         db.close().await;
+        identity = Some(id?);
     }
     let m = pack::manifest(
         &plan,
@@ -359,27 +377,48 @@ pub async fn plan(profiles: &Profiles, a: PlanArgs<'_>) -> Result<i32> {
             rename_threshold: a.opts.rename_threshold,
             allow_destructive: a.allow_destructive,
             allow: a.allow.clone(),
+            filter: a.filter.describe().to_vec(),
         },
         super::now_rfc3339(),
+        identity,
     );
-    pack::write(a.out, &m, &source_cat, &target_cat)?;
+    let pack_id = pack::write(a.out, &m, &source_cat, &target_cat, a.force)?;
     if a.graph {
         print!("{}", pack::graph_text(&m));
     }
-    let skipped = m.steps.iter().filter(|s| !s.enabled).count();
+    let destructive = m
+        .left_out()
+        .filter(|(_, l)| matches!(l, pack::LeftOut::Destructive { .. }))
+        .count();
+    let with = m.left_out().count() - destructive;
     eprintln!(
-        "wrote a plan of {} steps to {} (up.sql, down.sql, changelog.md, plan.json, graph.dot); risk score {}/100{}",
+        "wrote a plan of {} steps to {} (up.sql, down.sql, changelog.md, plan.json, graph.dot, SHA256SUMS); risk score {}/100{}",
         m.steps.len(),
         a.out.display(),
         m.score,
-        if skipped > 0 {
+        if destructive > 0 {
             format!(
-                "; {skipped} destructive steps commented out: plan with --allow-destructive or --allow KIND to include them"
+                "; {destructive} destructive step(s){} commented out: plan with --allow-destructive or --allow KIND to include them",
+                if with > 0 {
+                    format!(" and {with} step(s) that only serve them")
+                } else {
+                    String::new()
+                }
             )
         } else {
             String::new()
         }
     );
+    eprintln!(
+        "pack id {} (full: {pack_id}): apply checks every file against SHA256SUMS; `sluice apply --pack-id {}` refuses any other pack",
+        &pack_id[..pack::PACK_ID_SHOWN],
+        &pack_id[..pack::PACK_ID_SHOWN]
+    );
+    if m.target_identity.is_none() {
+        eprintln!(
+            "note: TARGET is a snapshot, so the pack does not record which database it is for: apply will not be able to check it"
+        );
+    }
     if !plan.transactional && !m.steps.is_empty() {
         eprintln!(
             "note: {} commits each DDL statement on its own: the plan is not all-or-nothing (apply keeps a journal and resumes)",
@@ -392,19 +431,14 @@ pub async fn plan(profiles: &Profiles, a: PlanArgs<'_>) -> Result<i32> {
 pub struct ApplyArgs<'a> {
     pub dir: &'a Path,
     pub target: &'a str,
-    pub yes: bool,
-    pub allow_destructive: bool,
-    pub allow: Vec<String>,
-    pub accept_edits: bool,
+    pub gates: apply::Gates,
     pub dry_run: bool,
     pub lock_timeout: Duration,
     pub statement_timeout: Duration,
 }
 
 pub async fn apply(profiles: &Profiles, a: ApplyArgs<'_>) -> Result<i32> {
-    check_kinds(&a.allow)?;
-    let started = std::time::Instant::now();
-    let pack = pack::read(a.dir)?;
+    check_kinds(&a.gates.allow)?;
     let tgt = Source::resolve(a.target, profiles)?;
     let Some(url) = tgt.live() else {
         return Err(Error::usage(format!(
@@ -412,215 +446,142 @@ pub async fn apply(profiles: &Profiles, a: ApplyArgs<'_>) -> Result<i32> {
             tgt.display()
         )));
     };
-    let outcome = apply_checked(&pack, url, &a).await;
-    let (result, error) = match &outcome {
-        Ok(true) => ("dry-run", None),
-        Ok(false) => ("applied", None),
-        Err(e) => (
-            match e {
-                Error::Refused(_) => "refused",
-                Error::ApplyRolledBack { .. } => "rolled back",
-                Error::ApplyPartial { .. } => "partial",
-                Error::Interrupted => "interrupted",
-                _ => "failed",
-            },
-            Some(crate::error::one_line(&e.to_string())),
-        ),
+    let req = apply::Request {
+        dir: a.dir,
+        target: url,
+        gates: a.gates,
+        options: ApplyOptions {
+            lock_timeout: a.lock_timeout,
+            statement_timeout: a.statement_timeout,
+            dry_run: a.dry_run,
+        },
     };
-    let (user, host) = history::who();
-    let plan_sha = std::fs::read(a.dir.join("plan.json"))
-        .map(|b| pack::sha256_hex(&b))
-        .unwrap_or_default();
-    let entry = history::Entry {
-        time: super::now_rfc3339(),
-        pack: a.dir.display().to_string(),
-        plan_sha256: plan_sha,
-        target: url.display(),
-        dialect: pack.manifest.dialect.to_string(),
-        steps: pack.manifest.steps.len(),
-        result: result.into(),
-        error,
-        duration_ms: started.elapsed().as_millis() as u64,
-        user,
-        host,
-    };
-    if let Err(e) = history::append(&entry) {
-        eprintln!("sluice: warning: could not record the apply in the history: {e}");
-    }
-    outcome.map(|_| exit::OK)
+    let outcome = apply::run(req, &mut Terminal, &super::process_cancel()).await?;
+    Ok(print_outcome(&outcome, url))
 }
 
-/// The gates, then the apply. `Ok(true)` for a dry run.
-async fn apply_checked(
-    pack: &pack::Pack,
-    url: &crate::dialect::DbUrl,
-    a: &ApplyArgs<'_>,
-) -> Result<bool> {
-    let m = &pack.manifest;
-    // Edited files: refused unless accepted; then up.sql as edited is what runs.
-    let edited = pack.edited_files();
-    if !edited.is_empty() && !a.accept_edits {
-        return Err(Error::Refused(format!(
-            "{} edited after planning ({}): plan again, or apply with --accept-edits to run it as edited",
-            edited.join(", "),
-            a.dir.display()
-        )));
-    }
-    let mut steps = if edited.iter().any(|f| f == "up.sql") {
-        let text = std::fs::read_to_string(a.dir.join("up.sql"))
-            .map_err(|e| Error::file(a.dir.join("up.sql"), e))?;
-        pack::steps_from_up_sql(&text, m)?
-    } else {
-        pack.steps()
-    };
-    // Destructive steps: planned and allowed now, or refused.
-    for (st, step) in m.steps.iter().zip(steps.iter()) {
-        let Some(kind) = st.change.destructive_kind() else {
-            continue;
-        };
-        if !st.enabled {
-            if step.sql.is_empty() || !edited.iter().any(|f| f == "up.sql") {
-                return Err(Error::Refused(format!(
-                    "step {} ({kind} {}) is destructive and was planned commented out: plan again with --allow-destructive or --allow {kind}",
-                    st.number, st.object
-                )));
-            }
-            return Err(Error::Refused(format!(
-                "step {} ({kind} {}) was uncommented by hand, but was not planned with --allow-destructive or --allow {kind}",
-                st.number, st.object
-            )));
-        }
-        if !(a.allow_destructive || a.allow.iter().any(|k| k == kind)) {
-            return Err(Error::Refused(format!(
-                "step {} ({kind} {}) is destructive: apply with --allow-destructive or --allow {kind}",
-                st.number, st.object
-            )));
-        }
-    }
-    steps.retain(|s| !s.sql.is_empty());
-    let all_sql: String = steps
-        .iter()
-        .flat_map(|s| s.sql.iter())
-        .map(|q| format!("{q};\n"))
-        .collect();
-    if let Some(stmt) = pack::unplanned_mass_drop(&all_sql, m) {
-        return Err(Error::Refused(format!(
-            "the pack runs `{stmt}`, which the plan did not produce: sluice will not run it"
-        )));
-    }
-    let db = url.connect(Access::ReadWrite).await?;
-    let result = apply_connected(pack, url, a, &db, &steps).await;
-    db.close().await;
-    result
-}
-
-async fn apply_connected(
-    pack: &pack::Pack,
-    url: &crate::dialect::DbUrl,
-    a: &ApplyArgs<'_>,
-    db: &crate::dialect::Db,
-    steps: &[crate::model::plan::Step],
-) -> Result<bool> {
-    let m = &pack.manifest;
-    let filter = Filter::default();
-    let now = crate::dialect::inspect(db, &filter).await?;
-    // Databases that cannot roll DDL back keep a journal next to the pack, to resume a stopped run.
-    let transactional = crate::dialect::capabilities(db.dialect()).transactional_ddl;
-    let journal = if transactional {
-        None
-    } else {
-        Some(JournalSpec::for_pack(a.dir, url.display())?)
-    };
-    let start = match &journal {
-        Some(spec) => journal::start(spec, &now.fingerprint())?,
-        None => journal::Start::Fresh,
-    };
-    if start == journal::Start::Done {
-        eprintln!(
-            "every step of this pack is applied to {} already (see {}); nothing to do.",
-            url.display(),
-            a.dir.join(journal::JOURNAL_FILE).display()
-        );
-        return Ok(false);
-    }
-    if start == journal::Start::Fresh && now.fingerprint() != m.fingerprints.target {
-        let drift = schema::changes(&pack.target, &now, &DiffOptions::default());
-        let what: Vec<String> = drift
-            .iter()
-            .take(3)
-            .map(|c| format!("{} {}", c.kind(), c.object()))
-            .collect();
-        return Err(Error::Refused(format!(
-            "TARGET changed since the plan was made ({}{}): plan again",
-            what.join(", "),
-            if drift.len() > 3 {
-                format!(", and {} more", drift.len() - 3)
-            } else {
-                String::new()
-            }
-        )));
-    }
-    if let Some(spec) = &journal {
-        eprintln!(
-            "TARGET ({}) commits every DDL statement on its own: this apply is NOT transactional. \
-             Steps run one at a time; if one fails, the steps before it stay applied, {} records \
-             them, and running this apply again resumes at the failed step.",
-            db.dialect(),
-            spec.path.display()
-        );
-        if let journal::Start::Resume { applied, total } = start {
+/// Prints how an apply ended; returns the exit code (8 when TARGET still differs beyond what
+/// the person left out).
+fn print_outcome(o: &apply::Outcome, url: &crate::dialect::DbUrl) -> i32 {
+    let Some(report) = &o.report else {
+        if !o.dry_run {
             eprintln!(
-                "resuming: {applied} of {total} steps were applied by an earlier run; starting at step {}.",
-                applied + 1
+                "every step of pack {} is applied to {} already (see its journal); nothing to do.",
+                o.pack_id,
+                url.display()
             );
         }
-        if a.dry_run {
-            // DDL cannot be tried and rolled back here: show what would run and what was checked.
-            dry_run_report(steps);
-            return Ok(true);
-        }
-    }
-    if !a.yes && !a.dry_run {
-        confirm(m, url, &now)?;
-    }
-    let opts = ApplyOptions {
-        lock_timeout: a.lock_timeout,
-        statement_timeout: a.statement_timeout,
-        dry_run: a.dry_run,
+        return verdict_code(o);
     };
-    let report = apply::apply_with_journal(db, steps, &opts, journal.as_ref()).await?;
-    if a.dry_run {
+    if o.dry_run {
         eprintln!(
             "dry run: all {} steps ran and were rolled back ({:.1}s); nothing changed",
             report.steps,
             report.elapsed.as_secs_f64()
         );
-        return Ok(true);
+        return exit::OK;
     }
-    let after = crate::dialect::inspect(db, &filter).await?;
-    let left: Vec<Change> = schema::changes(&after, &pack.source, &DiffOptions::default())
-        .into_iter()
-        .filter(|c| !matches!(c, Change::Unsupported { .. }))
-        .collect();
     eprintln!(
-        "applied {} steps ({} statements, {} rows affected) to {} in {:.1}s",
+        "applied {} steps ({} statements, {} rows affected) of pack {} to {} in {:.1}s",
         report.steps,
         report.statements,
         report.rows_affected,
+        o.pack_id,
         url.display(),
         report.elapsed.as_secs_f64()
     );
-    if left.is_empty() {
-        eprintln!("TARGET now matches SOURCE.");
-    } else {
-        eprintln!(
-            "TARGET still differs from SOURCE in {} place(s), e.g. {} {}",
-            left.len(),
-            left[0].kind(),
-            left[0].object()
-        );
+    verdict_code(o)
+}
+
+fn verdict_code(o: &apply::Outcome) -> i32 {
+    if !o.skipped.is_empty() && !o.dry_run {
+        eprintln!("{} step(s) were left out:", o.skipped.len());
+        for s in &o.skipped {
+            eprintln!("  step {}: {} {} — {}", s.number, s.kind, s.object, s.why);
+        }
     }
-    Ok(false)
+    match &o.verdict {
+        Some(v) => {
+            eprintln!("{}", v.describe());
+            if v.converged() {
+                exit::OK
+            } else {
+                exit::NOT_CONVERGED
+            }
+        }
+        None => exit::OK,
+    }
+}
+
+/// The terminal as the apply's client: notices on stderr, the confirmation asked on the
+/// terminal (refused when there is none: use `--yes`).
+struct Terminal;
+
+impl apply::Client for Terminal {
+    fn notice(&mut self, n: apply::Notice) {
+        use apply::Notice;
+        match n {
+            Notice::Pack { id, runs, skipped } => eprintln!(
+                "pack {id}: integrity checked (SHA256SUMS); {runs} step(s) to run{}",
+                if skipped.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} left out", skipped.len())
+                }
+            ),
+            Notice::IdentityUnchecked => eprintln!(
+                "note: the plan was made from a snapshot of TARGET, so which database it was made for is not known: not checked"
+            ),
+            Notice::Retargeted { planned, now } => {
+                eprintln!("--retarget: the plan was made for {planned}; applying it to {now}")
+            }
+            Notice::NotTransactional { dialect, journal } => eprintln!(
+                "TARGET ({dialect}) commits every DDL statement on its own: this apply is NOT transactional. \
+                 Steps run one at a time; if one fails, the steps before it stay applied, {} records \
+                 them, and running this apply again resumes at the failed step.",
+                journal.display()
+            ),
+            Notice::Resuming { applied, total } => eprintln!(
+                "resuming: {applied} of {total} steps were applied by an earlier run; starting at step {}.",
+                applied + 1
+            ),
+            Notice::DryRunShown { steps } => dry_run_report(&steps),
+        }
+    }
+
+    fn confirm(&mut self, q: &apply::Confirm) -> Result<()> {
+        if !std::io::stdin().is_terminal() {
+            return Err(Error::Refused(
+                "apply changes the database: confirm with --yes (no terminal to ask on)".into(),
+            ));
+        }
+        let left = if q.skipped > 0 {
+            format!(" ({} left out)", q.skipped)
+        } else {
+            String::new()
+        };
+        let mut answer = String::new();
+        if q.danger > 0 {
+            eprint!(
+                "Pack {} holds {} danger step(s). Apply {} steps{left} to {}? Type the database name ({}) to continue: ",
+                q.pack_id, q.danger, q.steps, q.target, q.database
+            );
+            let _ = std::io::stdin().read_line(&mut answer);
+            if answer.trim() != q.database {
+                return Err(Error::Refused("not confirmed".into()));
+            }
+        } else {
+            eprint!(
+                "Apply {} steps{left} of pack {} to {}? [y/N] ",
+                q.steps, q.pack_id, q.target
+            );
+            let _ = std::io::stdin().read_line(&mut answer);
+            if !matches!(answer.trim(), "y" | "Y" | "yes") {
+                return Err(Error::Refused("not confirmed".into()));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A dry run where DDL cannot be rolled back (MySQL): every step's SQL, with what the plan's checks
@@ -659,75 +620,45 @@ fn dry_run_report(steps: &[crate::model::plan::Step]) {
     );
 }
 
-/// Asks on the terminal: the database name typed back when the pack holds danger steps, `y`
-/// otherwise. No terminal: refused (use `--yes`).
-fn confirm(m: &pack::PackManifest, url: &crate::dialect::DbUrl, now: &Catalog) -> Result<()> {
-    if !std::io::stdin().is_terminal() {
-        return Err(Error::Refused(
-            "apply changes the database: confirm with --yes (no terminal to ask on)".into(),
-        ));
-    }
-    let danger = m
-        .steps
-        .iter()
-        .filter(|s| {
-            s.risk
-                .as_ref()
-                .is_some_and(|r| r.level == RiskLevel::Danger)
-        })
-        .count();
-    let mut answer = String::new();
-    if danger > 0 {
-        eprint!(
-            "The pack holds {danger} danger step(s). Apply {} steps to {}? Type the database name ({}) to continue: ",
-            m.steps.len(),
-            url.display(),
-            now.database
-        );
-        let _ = std::io::stdin().read_line(&mut answer);
-        if answer.trim() != now.database {
-            return Err(Error::Refused("not confirmed".into()));
-        }
-    } else {
-        eprint!("Apply {} steps to {}? [y/N] ", m.steps.len(), url.display());
-        let _ = std::io::stdin().read_line(&mut answer);
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            return Err(Error::Refused("not confirmed".into()));
-        }
-    }
-    Ok(())
-}
-
-/// `sluice history`: the applies recorded on this machine.
+/// `sluice history`: the applies recorded on this machine, and any line that could not be read.
 pub fn history_list(target: Option<&str>, json: bool) -> Result<i32> {
-    let entries: Vec<history::Entry> = history::read()?
-        .into_iter()
+    let h = history::read()?;
+    let entries: Vec<&history::Entry> = h
+        .entries
+        .iter()
         .filter(|e| target.is_none_or(|t| e.target.contains(t)))
         .collect();
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&entries).unwrap_or_default()
-        );
+        let v = json!({
+            "entries": entries,
+            "corrupt": h.corrupt,
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return Ok(exit::OK);
     }
-    if entries.is_empty() {
+    if entries.is_empty() && h.corrupt.is_empty() {
         println!("No applies recorded.");
     }
     for e in &entries {
+        let id = e.pack_id.get(..pack::PACK_ID_SHOWN).unwrap_or(&e.pack_id);
         println!(
-            "{}  {:<11} {:>3} steps {:>6.1}s  {}  {}@{}",
+            "{}  {:<8} {:<21} {:>3} steps {:>6.1}s  {}  pack {}  {}@{}",
             e.time,
+            e.kind,
             e.result,
             e.steps,
             e.duration_ms as f64 / 1000.0,
             e.target,
+            if id.is_empty() { "-" } else { id },
             e.user,
             e.host
         );
         if let Some(err) = &e.error {
             println!("    {err}");
         }
+    }
+    for c in &h.corrupt {
+        println!("corrupt: {} line {}: {}", c.path, c.line, c.reason);
     }
     Ok(exit::OK)
 }

@@ -3,6 +3,7 @@
 //! [`Db`], [`inspect`] and the pure helpers.
 
 pub mod db;
+pub mod guard;
 pub mod journal;
 pub mod mysql;
 pub mod postgres;
@@ -12,6 +13,7 @@ pub mod sqlite;
 pub mod types;
 
 pub use db::{Access, Db, DbUrl};
+pub use guard::{ApplyLock, identity, lock_apply};
 
 use crate::error::Result;
 use crate::model::plan::{ApplyOptions, ApplyReport, Step};
@@ -107,10 +109,11 @@ pub async fn apply(
     steps: &[Step],
     opts: &ApplyOptions,
     journal: Option<&journal::JournalSpec>,
+    cancel: &crate::cancel::Cancel,
 ) -> Result<ApplyReport> {
     match db {
-        Db::Pg(pool) => postgres::apply::apply(pool, steps, opts).await,
-        Db::Lite(pool) => sqlite::apply::apply(pool, steps, opts).await,
-        Db::My(pool) => mysql::apply::apply(pool, steps, opts, journal).await,
+        Db::Pg(pool) => postgres::apply::apply(pool, steps, opts, cancel).await,
+        Db::Lite(pool) => sqlite::apply::apply(pool, steps, opts, cancel).await,
+        Db::My(pool) => mysql::apply::apply(pool, steps, opts, journal, cancel).await,
     }
 }

@@ -5,6 +5,7 @@
 //! and TARGET at plan time (`source.json`, `target.json`, snapshot format), so that apply can tell
 //! what changed since. See `docs/formats.md`.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -17,7 +18,23 @@ use crate::error::{Error, Result};
 use crate::model::{Catalog, Dialect, Snapshot};
 
 pub const PACK_FORMAT: &str = "sluice-plan";
-pub const PACK_VERSION: u32 = 1;
+/// 2: every file under `SHA256SUMS`, filters and TARGET's identity stored, steps left out.
+pub const PACK_VERSION: u32 = 2;
+/// The pack's integrity manifest: one `SHA-256  file` line per file (the format of
+/// `sha256sum`, so `sha256sum -c SHA256SUMS` checks it too). Its own SHA-256 is the pack id.
+pub const SUMS_FILE: &str = "SHA256SUMS";
+/// Every file a pack holds besides `SHA256SUMS`; all of them are covered by it.
+pub const PACK_FILES: [&str; 7] = [
+    "changelog.md",
+    "down.sql",
+    "graph.dot",
+    "plan.json",
+    "source.json",
+    "target.json",
+    "up.sql",
+];
+/// How many hex digits of the pack id people see (as git shows commits).
+pub const PACK_ID_SHOWN: usize = 12;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PackOptions {
@@ -28,6 +45,10 @@ pub struct PackOptions {
     /// Destructive steps of these kinds are included (`drop-column`, `narrow-type`, …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allow: Vec<String>,
+    /// The include/exclude filters the plan was made with (`table:album`, `!schema:audit`; see
+    /// [`crate::model::Filter::from_patterns`]): apply reads TARGET through the same filters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filter: Vec<String>,
 }
 
 impl PackOptions {
@@ -60,8 +81,50 @@ pub struct PackManifest {
     /// The plan's risk score, 0–100 (100: something is certain to fail).
     pub score: u8,
     pub steps: Vec<PackStep>,
-    /// SHA-256 of each SQL file, to detect edits made after planning.
-    pub checksums: std::collections::BTreeMap<String, String>,
+    /// Which database TARGET was at plan time (absent when TARGET was a snapshot): apply refuses
+    /// another one unless `--retarget`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_identity: Option<crate::model::TargetIdentity>,
+}
+
+impl PackManifest {
+    /// The filters the plan was made with.
+    pub fn filter(&self) -> Result<crate::model::Filter> {
+        crate::model::Filter::from_patterns(&self.options.filter).map_err(|e| {
+            Error::Refused(format!(
+                "plan.json holds a filter sluice cannot read ({e}): plan again"
+            ))
+        })
+    }
+
+    /// The steps left out of the apply, with why.
+    pub fn left_out(&self) -> impl Iterator<Item = (&PackStep, &LeftOut)> {
+        self.steps
+            .iter()
+            .filter_map(|s| s.left_out.as_ref().map(|l| (s, l)))
+    }
+}
+
+/// Why a step does not run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeftOut {
+    /// A destructive step not planned to run (`--allow-destructive` / `--allow KIND` not given).
+    Destructive { kind: String },
+    /// A step that only makes sense together with a step left out (the drop of an index on a
+    /// column whose drop is left out).
+    With { step: usize },
+}
+
+impl LeftOut {
+    pub fn describe(&self) -> String {
+        match self {
+            LeftOut::Destructive { kind } => format!(
+                "destructive ({kind}), not planned to run: plan with --allow-destructive or --allow {kind} to include it"
+            ),
+            LeftOut::With { step } => format!("left out with step {step}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,10 +134,17 @@ pub struct PackStep {
     pub object: String,
     pub description: String,
     pub destructive: bool,
-    /// Whether `up.sql` runs it (destructive steps are commented out unless allowed).
+    /// Whether `up.sql` runs it (destructive steps, and the steps that only serve them, are
+    /// commented out unless allowed).
     pub enabled: bool,
+    /// Why it is commented out, when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<LeftOut>,
     pub sql: Vec<String>,
     pub after: Vec<usize>,
+    /// Steps this one only makes sense together with (see `Step::with`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<usize>,
     /// The statements that undo it, or why it cannot be undone.
     pub reverse: super::plan::Reverse,
     /// Risk level, reason, suggestion and the target's data counts at plan time.
@@ -90,6 +160,8 @@ pub struct Pack {
     pub manifest: PackManifest,
     pub source: Catalog,
     pub target: Catalog,
+    /// What the integrity check found when the pack was read.
+    pub integrity: Integrity,
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -115,10 +187,17 @@ pub fn up_sql(manifest: &PackManifest) -> String {
         manifest.tool_version
     );
     let _ = writeln!(s, "-- risk score: {}/100", manifest.score);
-    if manifest.steps.iter().any(|s| s.destructive && !s.enabled) {
+    if !manifest.options.filter.is_empty() {
         let _ = writeln!(
             s,
-            "-- Destructive steps are commented out: plan with --allow-destructive to include them."
+            "-- Only the objects these filters keep: {}",
+            manifest.options.filter.join(", ")
+        );
+    }
+    if manifest.steps.iter().any(|s| !s.enabled) {
+        let _ = writeln!(
+            s,
+            "-- Destructive steps, and the steps that only serve them, are commented out: plan with --allow-destructive to include them."
         );
     }
     for p in crate::dialect::script_prologue(manifest.dialect) {
@@ -156,6 +235,9 @@ pub fn up_sql(manifest: &PackManifest) -> String {
         if step.destructive {
             let _ = writeln!(s, "--   DESTRUCTIVE: can lose data");
         }
+        if let Some(l) = &step.left_out {
+            let _ = writeln!(s, "--   LEFT OUT: {}", l.describe());
+        }
         if !step.after.is_empty() {
             let after: Vec<String> = step.after.iter().map(|n| n.to_string()).collect();
             let _ = writeln!(s, "--   after step {}", after.join(", "));
@@ -187,31 +269,32 @@ pub fn manifest(
     target_name: String,
     options: PackOptions,
     created_at: String,
+    target_identity: Option<crate::model::TargetIdentity>,
 ) -> PackManifest {
+    let left_out = left_out(&plan.steps, &options);
     let steps = plan
         .steps
         .iter()
         .map(|s: &Step| {
-            let destructive = s.change.is_destructive();
+            let left_out = left_out.get(&s.number).cloned();
             PackStep {
                 number: s.number,
                 kind: s.change.kind().to_string(),
                 object: s.change.object(),
                 description: s.change.describe(),
-                destructive,
-                enabled: s
-                    .change
-                    .destructive_kind()
-                    .is_none_or(|k| options.allows(k)),
+                destructive: s.change.is_destructive(),
+                enabled: left_out.is_none(),
+                left_out,
                 sql: s.sql.clone(),
                 after: s.after.clone(),
+                with: s.with.clone(),
                 reverse: s.reverse.clone(),
                 risk: s.risk.clone(),
                 change: s.change.clone(),
             }
         })
         .collect();
-    let mut m = PackManifest {
+    PackManifest {
         format: PACK_FORMAT.into(),
         version: PACK_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").into(),
@@ -227,13 +310,45 @@ pub fn manifest(
         options,
         score: plan.score(),
         steps,
-        checksums: Default::default(),
-    };
-    m.checksums
-        .insert("up.sql".into(), sha256_hex(up_sql(&m).as_bytes()));
-    m.checksums
-        .insert("down.sql".into(), sha256_hex(down_sql(&m).as_bytes()));
-    m
+        target_identity,
+    }
+}
+
+/// The steps left out of a plan with these options: destructive steps not allowed, then, until
+/// nothing changes, every step that only makes sense together with one left out.
+pub fn left_out(steps: &[Step], options: &PackOptions) -> BTreeMap<usize, LeftOut> {
+    let mut out: BTreeMap<usize, LeftOut> = steps
+        .iter()
+        .filter_map(|s| {
+            let kind = s.change.destructive_kind()?;
+            (!options.allows(kind)).then(|| {
+                (
+                    s.number,
+                    LeftOut::Destructive {
+                        kind: kind.to_string(),
+                    },
+                )
+            })
+        })
+        .collect();
+    loop {
+        let more: Vec<(usize, usize)> = steps
+            .iter()
+            .filter(|s| !out.contains_key(&s.number))
+            .filter_map(|s| {
+                s.with
+                    .iter()
+                    .find(|w| out.contains_key(w))
+                    .map(|w| (s.number, *w))
+            })
+            .collect();
+        if more.is_empty() {
+            return out;
+        }
+        for (n, w) in more {
+            out.insert(n, LeftOut::With { step: w });
+        }
+    }
 }
 
 /// The text of `down.sql`: the reverse of every enabled step, last step first; what cannot be
@@ -442,45 +557,209 @@ pub fn graph_text(manifest: &PackManifest) -> String {
     s
 }
 
-fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::file(path, e))?;
-    use std::io::Write;
-    tmp.write_all(text.as_bytes())
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| Error::file(path, e))?;
-    tmp.persist(path).map_err(|e| Error::file(path, e.error))?;
-    Ok(())
+/// Writes the pack into `dir`: a new directory, an empty one, or (with `force`) an earlier pack.
+/// The directory is made 0700 and every file 0600; `SHA256SUMS` is written last, so a pack
+/// whose writing was cut short never passes its integrity check. Returns the pack id.
+pub fn write(
+    dir: &Path,
+    m: &PackManifest,
+    source: &Catalog,
+    target: &Catalog,
+    force: bool,
+) -> Result<String> {
+    check_out_dir(dir, force)?;
+    super::files::private_dir(dir)?;
+    // An earlier pack's manifest goes first: from here on the directory is not a valid pack
+    // until the new one is complete.
+    match std::fs::remove_file(dir.join(SUMS_FILE)) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::file(dir.join(SUMS_FILE), e)),
+    }
+    let json = serde_json::to_string_pretty(m).unwrap_or_default() + "\n";
+    let snap = |cat: &Catalog, name: &String| {
+        Snapshot::new(cat.clone(), name.clone(), m.created_at.clone()).to_json()
+    };
+    let files: [(&str, String); 7] = [
+        ("changelog.md", changelog_md(m)),
+        ("down.sql", down_sql(m)),
+        ("graph.dot", graph_dot(m)),
+        ("plan.json", json),
+        ("source.json", snap(source, &m.source)),
+        ("target.json", snap(target, &m.target)),
+        ("up.sql", up_sql(m)),
+    ];
+    let mut sums = String::new();
+    for (name, text) in &files {
+        super::files::write_atomic(&dir.join(name), text.as_bytes())?;
+        let _ = writeln!(sums, "{}  {name}", sha256_hex(text.as_bytes()));
+    }
+    super::files::write_atomic(&dir.join(SUMS_FILE), sums.as_bytes())?;
+    super::files::clean_stale_temps(dir);
+    Ok(sha256_hex(sums.as_bytes()))
 }
 
-/// Writes the pack into `dir` (created if needed).
-pub fn write(dir: &Path, m: &PackManifest, source: &Catalog, target: &Catalog) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::file(dir, e))?;
-    write_atomic(&dir.join("up.sql"), &up_sql(m))?;
-    write_atomic(&dir.join("down.sql"), &down_sql(m))?;
-    write_atomic(&dir.join("changelog.md"), &changelog_md(m))?;
-    write_atomic(&dir.join("graph.dot"), &graph_dot(m))?;
-    let json = serde_json::to_string_pretty(m).unwrap_or_default() + "\n";
-    write_atomic(&dir.join("plan.json"), &json)?;
-    for (name, cat, src) in [
-        ("source.json", source, &m.source),
-        ("target.json", target, &m.target),
-    ] {
-        let snap = Snapshot::new(cat.clone(), src.clone(), m.created_at.clone());
-        write_atomic(&dir.join(name), &snap.to_json())?;
+/// `--out DIR` must be new, empty, or an earlier pack (replaced only with `--force`).
+fn check_out_dir(dir: &Path, force: bool) -> Result<()> {
+    let entries: Vec<String> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            return Err(Error::file(
+                dir,
+                "exists and is not a directory: choose another --out",
+            ));
+        }
+        Err(e) => return Err(Error::file(dir, e)),
+    };
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let ours = |n: &str| {
+        PACK_FILES.contains(&n)
+            || n == SUMS_FILE
+            || n == crate::dialect::journal::JOURNAL_FILE
+            || n.starts_with(".tmp")
+    };
+    let is_pack = entries.iter().any(|n| n == "plan.json" || n == SUMS_FILE)
+        && std::fs::read_to_string(dir.join("plan.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .is_some_and(|v| v.get("format").and_then(|f| f.as_str()) == Some(PACK_FORMAT));
+    if !is_pack {
+        return Err(Error::usage(format!(
+            "--out {} is a directory that holds other files (not a sluice pack): choose a new or empty directory",
+            dir.display()
+        )));
+    }
+    if let Some(stranger) = entries.iter().find(|n| !ours(n)) {
+        return Err(Error::usage(format!(
+            "--out {} holds a pack and other files ({stranger}): choose a new or empty directory",
+            dir.display()
+        )));
+    }
+    if !force {
+        return Err(Error::usage(format!(
+            "--out {} already holds a pack: give --force to replace it, or choose a new directory",
+            dir.display()
+        )));
     }
     Ok(())
 }
 
-/// Reads a pack and checks its format.
+/// What a pack's integrity check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Integrity {
+    /// SHA-256 of `SHA256SUMS`: names the pack as it was written (shown at plan time).
+    pub pack_id: String,
+    /// Files whose content no longer matches `SHA256SUMS`, by name.
+    pub edited: Vec<String>,
+}
+
+impl Integrity {
+    /// The pack id as people see it.
+    pub fn short_id(&self) -> &str {
+        &self.pack_id[..PACK_ID_SHOWN.min(self.pack_id.len())]
+    }
+}
+
+/// Checks every file of the pack in `dir` against `SHA256SUMS`. A pack without it (written by an
+/// older sluice), a manifest that does not parse or leaves a file out, and a missing file are
+/// refused (exit 4); files whose content changed are returned for the caller to judge.
+pub fn verify(dir: &Path) -> Result<Integrity> {
+    let sums_path = dir.join(SUMS_FILE);
+    let sums = match std::fs::read(&sums_path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if !dir.join("plan.json").is_file() {
+                return Err(Error::file(
+                    dir,
+                    "not a sluice pack (no plan.json); write one with `sluice schema plan SOURCE TARGET --out DIR`",
+                ));
+            }
+            return Err(Error::Refused(format!(
+                "{} has no {SUMS_FILE}: it was written by an older sluice (or the file was removed), so nothing proves it is what was reviewed: plan again",
+                dir.display()
+            )));
+        }
+        Err(e) => return Err(Error::file(&sums_path, e)),
+    };
+    let text = String::from_utf8_lossy(&sums);
+    let mut listed: BTreeMap<String, String> = BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let parsed = line.split_once("  ").filter(|(h, n)| {
+            h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) && !n.is_empty()
+        });
+        let Some((hash, name)) = parsed else {
+            return Err(Error::Refused(format!(
+                "{} line {} is not `SHA-256  file`: the pack was tampered with: plan again",
+                sums_path.display(),
+                i + 1
+            )));
+        };
+        listed.insert(name.to_string(), hash.to_ascii_lowercase());
+    }
+    if let Some(missing) = PACK_FILES.iter().find(|f| !listed.contains_key(**f)) {
+        return Err(Error::Refused(format!(
+            "{} does not cover {missing}: the pack was tampered with: plan again",
+            sums_path.display()
+        )));
+    }
+    let mut edited = Vec::new();
+    for (name, hash) in &listed {
+        if name.contains('/') || name.starts_with('.') {
+            return Err(Error::Refused(format!(
+                "{} names a file outside the pack ({name}): plan again",
+                sums_path.display()
+            )));
+        }
+        match std::fs::read(dir.join(name)) {
+            Ok(b) if sha256_hex(&b) == *hash => {}
+            Ok(_) => edited.push(name.clone()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::Refused(format!(
+                    "{name} is missing from the pack {}: plan again",
+                    dir.display()
+                )));
+            }
+            Err(e) => return Err(Error::file(dir.join(name), e)),
+        }
+    }
+    Ok(Integrity {
+        pack_id: sha256_hex(&sums),
+        edited,
+    })
+}
+
+/// Reads a pack: checks its integrity, its format and version, then reads the plan and both
+/// catalogs. Files other than `up.sql` that changed since planning are refused (exit 4), naming
+/// the file and, for `plan.json`, the step; an edited `up.sql` is reported in
+/// `integrity.edited` for the caller to refuse or accept (`--accept-edits`).
 pub fn read(dir: &Path) -> Result<Pack> {
+    let integrity = verify(dir)?;
     let plan_path = dir.join("plan.json");
-    let text = std::fs::read_to_string(&plan_path).map_err(|e| {
-        Error::file(
-            &plan_path,
-            format!("not a sluice pack ({e}); write one with `sluice schema plan SOURCE TARGET --out DIR`"),
-        )
-    })?;
+    let tampered: Vec<&String> = integrity.edited.iter().filter(|f| *f != "up.sql").collect();
+    if !tampered.is_empty() {
+        let which = tampered
+            .iter()
+            .map(|f| match f.as_str() {
+                "plan.json" => match tampered_steps(dir, &integrity) {
+                    Some(steps) => format!("plan.json ({steps})"),
+                    None => "plan.json".to_string(),
+                },
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(Error::Refused(format!(
+            "{which} changed since planning ({}): what would run is not what was reviewed. Only up.sql may be edited (then apply with --accept-edits); plan again",
+            dir.display()
+        )));
+    }
+    let text = std::fs::read_to_string(&plan_path).map_err(|e| Error::file(&plan_path, e))?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| Error::file(&plan_path, format!("not JSON: {e}")))?;
     if value.get("format").and_then(|f| f.as_str()) != Some(PACK_FORMAT) {
@@ -496,6 +775,12 @@ pub fn read(dir: &Path) -> Result<Pack> {
             format!("plan version {version} is not one this sluice reads"),
         ));
     }
+    if version < u64::from(PACK_VERSION) {
+        return Err(Error::Refused(format!(
+            "{} is a version {version} pack, from an older sluice: plan again",
+            dir.display()
+        )));
+    }
     let manifest: PackManifest = serde_json::from_value(value)
         .map_err(|e| Error::file(&plan_path, format!("malformed plan: {e}")))?;
     let source = super::source::read_snapshot(&dir.join("source.json"))?.catalog;
@@ -505,55 +790,62 @@ pub fn read(dir: &Path) -> Result<Pack> {
         manifest,
         source,
         target,
+        integrity,
     })
 }
 
-impl Pack {
-    /// SQL files whose contents no longer match their checksum.
-    pub fn edited_files(&self) -> Vec<String> {
-        self.manifest
-            .checksums
-            .iter()
-            .filter(|(name, sum)| {
-                std::fs::read(self.dir.join(name))
-                    .map(|b| sha256_hex(&b) != **sum)
-                    .unwrap_or(true)
-            })
-            .map(|(n, _)| n.clone())
-            .collect()
+/// Which steps of a changed `plan.json` no longer say what `up.sql` (still intact) shows: their
+/// SQL, whether they run, or their order. `None` when that cannot be told.
+fn tampered_steps(dir: &Path, integrity: &Integrity) -> Option<String> {
+    if integrity.edited.iter().any(|f| f == "up.sql") {
+        return None;
     }
-
-    /// The steps as the plan holds them.
-    pub fn steps(&self) -> Vec<Step> {
-        self.manifest
-            .steps
-            .iter()
-            .map(|s| Step {
-                number: s.number,
-                change: s.change.clone(),
-                sql: s.sql.clone(),
-                after: s.after.clone(),
-                reverse: s.reverse.clone(),
-                risk: s.risk.clone(),
-            })
-            .collect()
+    let plan: PackManifest =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).ok()?).ok()?;
+    let up = std::fs::read_to_string(dir.join("up.sql")).ok()?;
+    let shown = up_sql_blocks(&up);
+    let mut bad: Vec<String> = Vec::new();
+    for (i, st) in plan.steps.iter().enumerate() {
+        let sql = if st.enabled {
+            st.sql
+                .iter()
+                .map(|q| crate::dialect::script_statement(plan.dialect, q))
+                .collect::<Vec<_>>()
+                .join("\n")
+        } else {
+            String::new()
+        };
+        let differs = match shown.get(i) {
+            Some((n, text)) => *n != st.number || squash(text) != squash(&sql),
+            None => true,
+        };
+        if differs {
+            bad.push(st.number.to_string());
+        }
+    }
+    if shown.len() > plan.steps.len() {
+        bad.push(format!("{} missing", shown.len() - plan.steps.len()));
+    }
+    match bad.len() {
+        0 => Some("a step's plan data other than its SQL".to_string()),
+        1 => Some(format!("step {}", bad[0])),
+        _ => Some(format!("steps {}", bad.join(", "))),
     }
 }
 
-/// The steps as `up.sql` now reads (after a person edited it): each `-- step N:` block's
-/// uncommented text is that step's SQL, run as written.
-pub fn steps_from_up_sql(text: &str, manifest: &PackManifest) -> Result<Vec<Step>> {
-    let mut chunks: std::collections::BTreeMap<usize, String> = Default::default();
-    let mut current: Option<usize> = None;
+/// Whitespace does not count when comparing SQL texts.
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `up.sql`'s step blocks in file order: each `-- step N:` block's uncommented text.
+fn up_sql_blocks(text: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
     for line in text.lines() {
         let t = line.trim_start();
         if let Some(rest) = t.strip_prefix("-- step ") {
-            current = rest
-                .split(':')
-                .next()
-                .and_then(|n| n.trim().parse::<usize>().ok());
-            if let Some(n) = current {
-                chunks.entry(n).or_default();
+            if let Some(n) = rest.split(':').next().and_then(|n| n.trim().parse().ok()) {
+                out.push((n, String::new()));
             }
             continue;
         }
@@ -564,39 +856,75 @@ pub fn steps_from_up_sql(text: &str, manifest: &PackManifest) -> Result<Vec<Step
         if upper == "BEGIN" || upper == "COMMIT" {
             continue;
         }
-        if let Some(n) = current {
-            let c = chunks.entry(n).or_default();
-            c.push_str(line);
-            c.push('\n');
+        if let Some((_, block)) = out.last_mut() {
+            block.push_str(line);
+            block.push('\n');
         }
     }
-    let mut out = Vec::new();
-    for st in &manifest.steps {
-        let sql = chunks
-            .get(&st.number)
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default();
-        out.push(Step {
-            number: st.number,
-            change: st.change.clone(),
-            sql: if sql.is_empty() {
-                Vec::new()
-            } else {
-                vec![sql]
-            },
-            after: st.after.clone(),
-            reverse: st.reverse.clone(),
-            risk: st.risk.clone(),
-        });
+    out
+}
+
+impl Pack {
+    /// The pack id as people see it.
+    pub fn short_id(&self) -> &str {
+        self.integrity.short_id()
     }
-    for n in chunks.keys() {
-        if !manifest.steps.iter().any(|s| s.number == *n) {
+
+    /// Whether `up.sql` was edited after planning.
+    pub fn up_sql_edited(&self) -> bool {
+        self.integrity.edited.iter().any(|f| f == "up.sql")
+    }
+
+    /// The steps as the plan holds them (left-out steps with no SQL).
+    pub fn steps(&self) -> Vec<Step> {
+        self.manifest
+            .steps
+            .iter()
+            .map(|s| step_of(s, if s.enabled { s.sql.clone() } else { Vec::new() }))
+            .collect()
+    }
+}
+
+fn step_of(s: &PackStep, sql: Vec<String>) -> Step {
+    Step {
+        number: s.number,
+        change: s.change.clone(),
+        sql,
+        after: s.after.clone(),
+        with: s.with.clone(),
+        reverse: s.reverse.clone(),
+        risk: s.risk.clone(),
+    }
+}
+
+/// The steps as `up.sql` now reads (after a person edited it): each `-- step N:` block's
+/// uncommented text is that step's SQL, run as written (on MySQL split into statements as the
+/// `mysql` client would, `DELIMITER` lines included).
+pub fn steps_from_up_sql(text: &str, manifest: &PackManifest) -> Result<Vec<Step>> {
+    let mut chunks: BTreeMap<usize, String> = BTreeMap::new();
+    for (n, block) in up_sql_blocks(text) {
+        if !manifest.steps.iter().any(|s| s.number == n) {
             return Err(Error::Refused(format!(
                 "up.sql has a step {n} that the plan does not have: plan again"
             )));
         }
+        chunks.entry(n).or_default().push_str(&block);
     }
-    Ok(out)
+    Ok(manifest
+        .steps
+        .iter()
+        .map(|st| {
+            let text = chunks.get(&st.number).map(|s| s.trim()).unwrap_or_default();
+            let sql = if text.is_empty() {
+                Vec::new()
+            } else if manifest.dialect == crate::model::Dialect::Mysql {
+                crate::dialect::mysql::script::statements(text)
+            } else {
+                vec![text.to_string()]
+            };
+            step_of(st, sql)
+        })
+        .collect())
 }
 
 /// Statements no plan of ours writes unless it means to: `DROP DATABASE` and `DROP SCHEMA …

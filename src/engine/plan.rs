@@ -1099,6 +1099,7 @@ pub fn build(
         .enumerate()
         .map(|(pos, &i)| (i, pos + 1))
         .collect();
+    let with = together(&all, &providers, &removers, changes);
     Ok(order
         .iter()
         .enumerate()
@@ -1114,11 +1115,62 @@ pub fn build(
                 change: changes[i].clone(),
                 sql: render(&changes[i]),
                 after,
+                with: with[i].iter().map(|j| position[j]).collect(),
                 reverse: Reverse::default(),
                 risk: None,
             }
         })
         .collect())
+}
+
+/// For each change, the changes it only makes sense together with: when one of those is left out
+/// of an apply (a destructive step not allowed), this one is left out too. By change index.
+/// - A pure drop (it removes and re-creates nothing) of an object whose old form refers to what
+///   another change removes exists to serve that removal (the index and foreign key over a
+///   dropped column): if the column stays, so do they.
+/// - A change that creates a key another change removes re-creates it (drop, then create): the
+///   two go together, both ways.
+/// - A change that needs, in any form, what another change creates waits for it.
+fn together(
+    all: &[Deps],
+    providers: &HashMap<&Key, Vec<usize>>,
+    removers: &HashMap<&Key, Vec<usize>>,
+    changes: &[Change],
+) -> Vec<BTreeSet<usize>> {
+    let empty: Vec<usize> = Vec::new();
+    all.iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let mut with = BTreeSet::new();
+            let pure_drop = !d.removes.is_empty()
+                && d.provides.is_empty()
+                && !d.removes.iter().any(|k| providers.contains_key(k));
+            if pure_drop {
+                for k in &d.old_refs {
+                    with.extend(removers.get(k).unwrap_or(&empty).iter().copied());
+                }
+            }
+            for k in &d.provides {
+                for &r in removers.get(k).unwrap_or(&empty) {
+                    if !is_rename(&changes[r]) && !is_rename(&changes[i]) {
+                        with.insert(r);
+                    }
+                }
+            }
+            for k in &d.removes {
+                for &p in providers.get(k).unwrap_or(&empty) {
+                    if !is_rename(&changes[p]) && !is_rename(&changes[i]) {
+                        with.insert(p);
+                    }
+                }
+            }
+            for k in d.requires.iter().chain(&d.needs).chain(&d.touches) {
+                with.extend(providers.get(k).unwrap_or(&empty).iter().copied());
+            }
+            with.remove(&i);
+            with
+        })
+        .collect()
 }
 
 #[cfg(test)]

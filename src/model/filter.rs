@@ -48,9 +48,29 @@ impl Filter {
         self.patterns.is_empty()
     }
 
-    /// The patterns as given, for manifests and messages.
+    /// The patterns as given, for manifests and messages (`table:album`, `!schema:audit`).
     pub fn describe(&self) -> &[String] {
         &self.patterns
+    }
+
+    /// The filter [`Filter::describe`] described.
+    pub fn from_patterns(patterns: &[String]) -> Result<Filter, String> {
+        let (mut s, mut xs, mut t, mut xt) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for p in patterns {
+            let (list, rest) = if let Some(r) = p.strip_prefix("!schema:") {
+                (&mut xs, r)
+            } else if let Some(r) = p.strip_prefix("schema:") {
+                (&mut s, r)
+            } else if let Some(r) = p.strip_prefix("!table:") {
+                (&mut xt, r)
+            } else if let Some(r) = p.strip_prefix("table:") {
+                (&mut t, r)
+            } else {
+                return Err(format!("'{p}' is not a filter pattern"));
+            };
+            list.push(rest.to_string());
+        }
+        Filter::new(&s, &xs, &t, &xt)
     }
 
     pub fn schema_matches(&self, schema: &str) -> bool {
@@ -116,6 +136,15 @@ mod tests {
         assert!(f.table_matches("public", "x"));
         assert!(!f.table_matches("other", "x"));
         assert!(!f.schema_matches("audit"));
+    }
+
+    #[test]
+    fn patterns_round_trip() {
+        let f = Filter::new(&s(&["public"]), &s(&["audit"]), &s(&["a*"]), &s(&["*_old"])).unwrap();
+        let g = Filter::from_patterns(f.describe()).unwrap();
+        assert_eq!(g.describe(), f.describe());
+        assert!(g.table_matches("public", "album") && !g.table_matches("public", "album_old"));
+        assert!(Filter::from_patterns(&s(&["bogus"])).is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod types;
 pub use catalog::*;
 pub use change::Change;
 pub use filter::Filter;
+pub use plan::TargetIdentity;
 pub use risk::{
     Assessment, CountEffect, DataCount, PlanNames, Probe, Probes, RiskLevel, plan_score,
 };

@@ -17,6 +17,10 @@ pub struct Step {
     pub sql: Vec<String>,
     /// Numbers of the steps this one must follow.
     pub after: Vec<usize>,
+    /// Numbers of the steps this one only makes sense together with: when any of them is left
+    /// out of an apply (a destructive step not allowed), this one is left out too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<usize>,
     /// How to undo it.
     #[serde(default)]
     pub reverse: Reverse,
@@ -69,4 +73,15 @@ pub struct ApplyReport {
     pub rows_affected: u64,
     pub elapsed: Duration,
     pub rolled_back: bool,
+}
+
+/// Which database a plan was made for, as the server itself names it: PostgreSQL's system
+/// identifier and the database, MySQL's server UUID and the schema, a SQLite file's device,
+/// inode and path. Two databases with the same schema have different identities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetIdentity {
+    /// What is compared (`postgres:7312047283:shop:16384`).
+    pub id: String,
+    /// How a person reads it (`PostgreSQL cluster 7312047283, database shop`).
+    pub describe: String,
 }

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::mysql::MySqlPool;
 
+use crate::cancel::Cancel;
 use crate::dialect::journal::{self, Failure, JournalSpec, Run, RunStatus, StepRecord};
 use crate::error::{Error, Result, one_line};
 use crate::model::Filter;
@@ -32,6 +33,7 @@ pub async fn apply(
     steps: &[Step],
     opts: &ApplyOptions,
     journal: Option<&JournalSpec>,
+    cancel: &Cancel,
 ) -> Result<ApplyReport> {
     if opts.dry_run {
         return Err(Error::usage(
@@ -118,18 +120,21 @@ pub async fn apply(
                     opts.statement_timeout + GRACE,
                     sqlx::raw_sql(sql.as_str()).execute(&mut *conn),
                 ) => r,
-                _ = tokio::signal::ctrl_c() => {
+                _ = cancel.cancelled() => {
                     interrupted = true;
                     let _ = sqlx::raw_sql(format!("KILL QUERY {connection_id}").as_str())
                         .execute(pool)
                         .await;
-                    Ok(Err(sqlx::Error::Protocol("interrupted (Ctrl-C); the statement was stopped".into())))
+                    Ok(Err(sqlx::Error::Protocol("interrupted; the statement was stopped".into())))
                 }
             };
             let failed = match outcome {
                 Ok(Ok(_)) => None,
                 Ok(Err(_)) if interrupted => Some((
-                    "interrupted (Ctrl-C); the statement was stopped on the server".to_string(),
+                    format!(
+                        "interrupted ({}); the statement was stopped on the server",
+                        cancel.reason()
+                    ),
                     true,
                 )),
                 Ok(Err(e)) => Some((explain(&one_line(&db_message(&e)), step), false)),
@@ -166,7 +171,7 @@ pub async fn apply(
                 run.fingerprint = fingerprint(pool).await;
                 save(&run)?;
                 if interrupted {
-                    return Err(Error::Interrupted);
+                    return Err(cancel.error());
                 }
                 return Err(Error::ApplyPartial {
                     step: step.number,
@@ -196,7 +201,10 @@ pub async fn apply(
     run.fingerprint = fingerprint(pool).await;
     save(&run)?;
     Ok(ApplyReport {
-        steps: total - first,
+        steps: steps[first.min(total)..]
+            .iter()
+            .filter(|s| !s.sql.is_empty())
+            .count(),
         statements,
         rows_affected: 0,
         elapsed: start.elapsed(),

@@ -7,4 +7,5 @@ pub mod prepare;
 pub mod probe;
 pub mod render;
 pub mod rows;
+pub mod script;
 pub mod types;

@@ -6,12 +6,18 @@ use std::time::Instant;
 use sqlx::Connection;
 use sqlx::postgres::PgPool;
 
+use crate::cancel::Cancel;
 use crate::error::{Error, Result, one_line};
 use crate::model::plan::{ApplyOptions, ApplyReport, Step};
 
-/// Runs `steps` against `db` as one transaction. Ctrl-C cancels the running statement on the
-/// server (`pg_cancel_backend`) and rolls everything back ([`Error::Interrupted`]).
-pub async fn apply(pool: &PgPool, steps: &[Step], opts: &ApplyOptions) -> Result<ApplyReport> {
+/// Runs `steps` against `db` as one transaction. A cancel (a signal) stops the running statement
+/// on the server (`pg_cancel_backend`) and rolls everything back ([`Error::Interrupted`]).
+pub async fn apply(
+    pool: &PgPool,
+    steps: &[Step],
+    opts: &ApplyOptions,
+    cancel: &Cancel,
+) -> Result<ApplyReport> {
     let start = Instant::now();
     let mut conn = pool
         .acquire()
@@ -25,7 +31,7 @@ pub async fn apply(pool: &PgPool, steps: &[Step], opts: &ApplyOptions) -> Result
     tokio::pin!(work);
     let (result, interrupted) = tokio::select! {
         r = &mut work => (r, false),
-        _ = tokio::signal::ctrl_c() => {
+        _ = cancel.cancelled() => {
             // Stop the statement on the server, then let the transaction roll back.
             if let Ok(mut other) = pool.acquire().await {
                 let _ = sqlx::query("SELECT pg_cancel_backend($1)")
@@ -40,18 +46,18 @@ pub async fn apply(pool: &PgPool, steps: &[Step], opts: &ApplyOptions) -> Result
         return match result {
             // Finished (committed) before the cancel arrived.
             Ok(_) if !opts.dry_run => Ok(ApplyReport {
-                steps: steps.len(),
+                steps: steps.iter().filter(|s| !s.sql.is_empty()).count(),
                 statements: 0,
                 rows_affected: 0,
                 elapsed: start.elapsed(),
                 rolled_back: false,
             }),
-            _ => Err(Error::Interrupted),
+            _ => Err(cancel.error()),
         };
     }
     let (statements, rows_affected) = result?;
     Ok(ApplyReport {
-        steps: steps.len(),
+        steps: steps.iter().filter(|s| !s.sql.is_empty()).count(),
         statements,
         rows_affected,
         elapsed: start.elapsed(),

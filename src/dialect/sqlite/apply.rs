@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{Connection, Row};
 
+use crate::cancel::Cancel;
 use crate::error::{Error, Result, one_line};
 use crate::model::plan::{ApplyOptions, ApplyReport, Step};
 
@@ -81,7 +82,12 @@ fn is_fk_check(sql: &str) -> bool {
 }
 
 /// Runs `steps` against the SQLite file behind `pool` as one transaction.
-pub async fn apply(pool: &SqlitePool, steps: &[Step], opts: &ApplyOptions) -> Result<ApplyReport> {
+pub async fn apply(
+    pool: &SqlitePool,
+    steps: &[Step],
+    opts: &ApplyOptions,
+    cancel: &Cancel,
+) -> Result<ApplyReport> {
     let start = Instant::now();
     let mut conn = pool
         .acquire()
@@ -103,14 +109,15 @@ pub async fn apply(pool: &SqlitePool, steps: &[Step], opts: &ApplyOptions) -> Re
     // Statement timeout: a progress handler interrupts a statement past its deadline.
     let origin = Instant::now();
     let deadline = Arc::new(AtomicU64::new(u64::MAX));
-    // Ctrl-C: the same handler stops the running statement; the transaction rolls back.
+    // A cancel (a signal): the same handler stops the running statement; the transaction rolls
+    // back.
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let listener = {
         let s = Arc::clone(&stop);
+        let cancel = cancel.clone();
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                s.store(true, Ordering::Relaxed);
-            }
+            cancel.cancelled().await;
+            s.store(true, Ordering::Relaxed);
         })
     };
     {
@@ -153,11 +160,11 @@ pub async fn apply(pool: &SqlitePool, steps: &[Step], opts: &ApplyOptions) -> Re
         h.remove_progress_handler();
     }
     if result.is_err() && stop.load(Ordering::Relaxed) {
-        return Err(Error::Interrupted);
+        return Err(cancel.error());
     }
     let statements = result?;
     Ok(ApplyReport {
-        steps: steps.len(),
+        steps: steps.iter().filter(|s| !s.sql.is_empty()).count(),
         statements,
         rows_affected: 0,
         elapsed: start.elapsed(),
@@ -172,10 +179,14 @@ async fn run(
     arm: &impl Fn(bool),
 ) -> Result<usize> {
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(|e| {
-        Error::db(
-            "starting the apply transaction (another connection may be writing to the file)",
-            e,
-        )
+        let msg = db_message(&e);
+        if msg.to_ascii_lowercase().contains("locked") || msg.to_ascii_lowercase().contains("busy") {
+            Error::Refused(format!(
+                "another connection holds TARGET's write lock ({msg}) and kept it past the lock timeout: try again when it is done"
+            ))
+        } else {
+            Error::db("starting the apply transaction", e)
+        }
     })?;
     // Violations TARGET already has are not ours to fix (nor to fail on). If the check cannot
     // run at all (a foreign key naming a key that is not unique), only ours are compared below.

@@ -324,7 +324,7 @@ pub(crate) async fn diff_keyed(ctx: &mut Ctx<'_>, idx: usize, pair: &TablePair) 
     loop {
         if since_cp % 256 == 0 && ctx.hooks.cancel.is_cancelled() {
             checkpoint(ctx, idx, &s, &t, &mut spill, counts, false)?;
-            return Err(Error::Interrupted);
+            return Err(ctx.hooks.cancel.error());
         }
         let hs = s.ensure().await?;
         let ht = t.ensure().await?;

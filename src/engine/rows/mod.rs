@@ -13,8 +13,7 @@ pub mod multiset;
 pub mod pair;
 pub mod store;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use tokio::sync::watch;
@@ -31,19 +30,9 @@ use crate::model::{Catalog, Filter};
 
 pub use store::RunDir;
 
-/// A cancellation flag shared with the job (Ctrl-C sets it; the job checkpoints and stops).
-#[derive(Debug, Clone, Default)]
-pub struct Cancel(Arc<AtomicBool>);
-
-impl Cancel {
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
-}
+/// The job's cancellation token (a signal or a client's cancel key sets it; the job checkpoints
+/// and stops).
+pub use crate::cancel::Cancel;
 
 /// Progress of one side of the table being compared.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -416,7 +405,7 @@ async fn execute(
             merge::diff_keyed(&mut ctx, i, pair).await
         };
         if let Err(e) = r {
-            if matches!(e, Error::Interrupted) {
+            if matches!(e, Error::Interrupted(_)) {
                 ctx.checkpoint.state = RunState::Interrupted;
             } else {
                 ctx.checkpoint.state = RunState::Failed;

@@ -78,7 +78,7 @@ async fn scan_side(
                 buckets.put(&r.hash)?;
                 if counter.rows.fetch_add(1, Ordering::Relaxed) % 1024 == 0 && cancel.is_cancelled()
                 {
-                    return Err(Error::Interrupted);
+                    return Err(cancel.error());
                 }
                 Ok(())
             };
@@ -93,7 +93,7 @@ async fn scan_side(
     let mut each = |r: crate::dialect::rows::RowRec| -> Result<()> {
         buckets.put(&r.hash)?;
         if counter.rows.fetch_add(1, Ordering::Relaxed) % 1024 == 0 && cancel.is_cancelled() {
-            return Err(Error::Interrupted);
+            return Err(cancel.error());
         }
         Ok(())
     };

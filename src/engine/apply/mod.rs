@@ -1,0 +1,382 @@
+//! Apply: the one careful executor of a reviewed pack. The CLI and the TUI both drive it; they
+//! only show its notices, answer its confirmation, and print its outcome.
+//!
+//! In order: the pack is read and checked (every file against `SHA256SUMS`; only `up.sql` may
+//! differ, and only with `--accept-edits`); the gates choose the steps that run and the ones left
+//! out (`gates`); the apply is recorded in the history before anything changes; TARGET is opened
+//! for writes, locked against a second apply (`dialect::lock_apply`), checked to be the database
+//! the plan was made for (`dialect::identity`) and unchanged since the plan (its fingerprint,
+//! through the plan's filters; on MySQL the journal may resume an earlier run instead); the
+//! person confirms; the dialect runs the steps (PostgreSQL and SQLite in one transaction, MySQL
+//! one statement at a time with its journal), stopping on the server and rolling back when the
+//! token is cancelled; the commit is recorded; then TARGET is inspected again and judged
+//! (`verdict`). Every outcome, refusals included, ends the history record.
+
+pub mod gates;
+pub mod verdict;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::cancel::Cancel;
+use crate::dialect::journal::{self, JournalSpec};
+use crate::dialect::{self, Access, Db, DbUrl};
+use crate::engine::diff::DiffOptions;
+use crate::engine::pack::{self, Pack};
+use crate::engine::{history, schema};
+use crate::error::{Error, Result};
+use crate::model::plan::Step;
+use crate::model::{Catalog, RiskLevel};
+
+pub use crate::model::plan::{ApplyOptions, ApplyReport};
+pub use gates::{Chosen, Gates, Skipped};
+pub use verdict::Verdict;
+
+/// Runs `steps` against `db` (no gates, no journal; for tests and tools that built the steps
+/// themselves).
+pub async fn apply(db: &Db, steps: &[Step], opts: &ApplyOptions) -> Result<ApplyReport> {
+    dialect::apply(db, steps, opts, None, &Cancel::default()).await
+}
+
+/// An apply to run.
+pub struct Request<'a> {
+    /// The pack directory.
+    pub dir: &'a Path,
+    pub target: &'a DbUrl,
+    pub gates: Gates,
+    pub options: ApplyOptions,
+}
+
+/// What the engine tells its client while an apply goes on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    /// The pack passed its integrity check: its id, the steps that run and the ones left out.
+    Pack {
+        id: String,
+        runs: usize,
+        skipped: Vec<Skipped>,
+    },
+    /// The plan recorded no identity for TARGET (it was planned from a snapshot).
+    IdentityUnchecked,
+    /// The plan was made for another database and `--retarget` says to apply it here anyway.
+    Retargeted { planned: String, now: String },
+    /// TARGET commits each DDL statement on its own; the journal records what ran.
+    NotTransactional { dialect: String, journal: PathBuf },
+    /// An earlier run of this pack stopped; this one continues after step `applied`.
+    Resuming { applied: usize, total: usize },
+    /// A dry run where DDL cannot be rolled back: the steps and what the plan's checks found.
+    DryRunShown { steps: Vec<Step> },
+}
+
+/// What the client is asked before anything changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub pack_id: String,
+    pub steps: usize,
+    pub skipped: usize,
+    pub danger: usize,
+    /// TARGET without password.
+    pub target: String,
+    /// What a person types back when the pack holds danger steps.
+    pub database: String,
+}
+
+/// The client of an apply: shows notices and answers the confirmation.
+pub trait Client {
+    fn notice(&mut self, n: Notice);
+    /// `Ok(())` to go on; an error (usually [`Error::Refused`]) stops the apply.
+    fn confirm(&mut self, q: &Confirm) -> Result<()>;
+}
+
+/// How an apply ended, when nothing failed.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub pack_id: String,
+    /// What ran; `None` when there was nothing to run (a journal says every step is applied).
+    pub report: Option<ApplyReport>,
+    pub dry_run: bool,
+    pub skipped: Vec<Skipped>,
+    /// The after-apply check (not for dry runs).
+    pub verdict: Option<Verdict>,
+}
+
+impl Outcome {
+    /// The history's word for it.
+    pub fn result(&self) -> &'static str {
+        match (&self.verdict, self.dry_run) {
+            (_, true) => "dry-run",
+            (Some(v), _) if !v.converged() => "applied, differs",
+            _ => "applied",
+        }
+    }
+}
+
+/// Applies the pack in `req.dir` to `req.target`: gates, lock, identity, fingerprint, the
+/// person's confirmation, the steps, the after-apply check — recorded in the history whatever
+/// happens.
+pub async fn run(req: Request<'_>, client: &mut dyn Client, cancel: &Cancel) -> Result<Outcome> {
+    let started = Instant::now();
+    let (user, host) = history::who();
+    let read = pack::read(req.dir);
+    let mut entry = history::Entry {
+        id: String::new(),
+        kind: "apply".into(),
+        time: crate::dialect::journal::now(),
+        pack: req.dir.display().to_string(),
+        pack_id: String::new(),
+        plan_sha256: std::fs::read(req.dir.join("plan.json"))
+            .map(|b| pack::sha256_hex(&b))
+            .unwrap_or_default(),
+        target: req.target.display(),
+        dialect: req.target.dialect().to_string(),
+        steps: 0,
+        result: String::new(),
+        error: None,
+        duration_ms: 0,
+        user: user.clone(),
+        host: host.clone(),
+        pid: 0,
+    };
+    if let Ok(p) = &read {
+        entry.pack_id = p.integrity.pack_id.clone();
+        entry.steps = p.manifest.steps.len();
+    }
+    let record = match history::start(&entry) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            tracing::warn!("could not record the apply in the history: {e}");
+            None
+        }
+    };
+    let outcome = match read {
+        Ok(pack) => {
+            let who = format!("{user}@{host}");
+            checked(&pack, &req, &who, client, cancel, record.as_ref()).await
+        }
+        Err(e) => Err(e),
+    };
+    if let Some(r) = &record {
+        let (result, error) = match &outcome {
+            Ok(o) => (
+                o.result(),
+                o.verdict
+                    .as_ref()
+                    .filter(|v| !v.converged())
+                    .map(|v| v.describe()),
+            ),
+            Err(e) => (result_of(e), Some(crate::error::one_line(&e.to_string()))),
+        };
+        let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if let Err(e) = r.finish(result, error, ms) {
+            tracing::warn!("could not record the apply's outcome in the history: {e}");
+        }
+    }
+    outcome
+}
+
+/// The history's word for a failed apply.
+pub fn result_of(e: &Error) -> &'static str {
+    match e {
+        Error::Refused(_) => "refused",
+        Error::ApplyRolledBack { .. } => "rolled back",
+        Error::ApplyPartial { .. } => "partial",
+        Error::Interrupted(_) => "interrupted",
+        _ => "failed",
+    }
+}
+
+async fn checked(
+    pack: &Pack,
+    req: &Request<'_>,
+    who: &str,
+    client: &mut dyn Client,
+    cancel: &Cancel,
+    record: Option<&history::Record>,
+) -> Result<Outcome> {
+    let m = &pack.manifest;
+    if req.target.dialect() != m.dialect {
+        return Err(Error::Refused(format!(
+            "the pack is a {} plan; TARGET {} is {}",
+            m.dialect,
+            req.target.display(),
+            req.target.dialect()
+        )));
+    }
+    let transactional = dialect::capabilities(m.dialect).transactional_ddl;
+    let chosen = gates::choose(pack, &req.gates, transactional)?;
+    client.notice(Notice::Pack {
+        id: pack.short_id().to_string(),
+        runs: chosen.run().count(),
+        skipped: chosen.skipped.clone(),
+    });
+    let filter = m.filter()?;
+    let db = req.target.connect(Access::ReadWrite).await?;
+    let lock = match dialect::lock_apply(&db, who).await {
+        Ok(l) => l,
+        Err(e) => {
+            db.close().await;
+            return Err(e);
+        }
+    };
+    let result = locked(pack, req, &chosen, &filter, &db, client, cancel, record).await;
+    lock.release().await;
+    db.close().await;
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn locked(
+    pack: &Pack,
+    req: &Request<'_>,
+    chosen: &Chosen,
+    filter: &crate::model::Filter,
+    db: &Db,
+    client: &mut dyn Client,
+    cancel: &Cancel,
+    record: Option<&history::Record>,
+) -> Result<Outcome> {
+    let m = &pack.manifest;
+    let url = req.target;
+    match &m.target_identity {
+        None => client.notice(Notice::IdentityUnchecked),
+        Some(planned) => {
+            let now = dialect::identity(db).await?;
+            if now.id != planned.id {
+                if !req.gates.retarget {
+                    return Err(Error::Refused(format!(
+                        "TARGET is not the database this pack was planned for: planned for {}, this is {}: plan against this database, or apply with --retarget",
+                        planned.describe, now.describe
+                    )));
+                }
+                client.notice(Notice::Retargeted {
+                    planned: planned.describe.clone(),
+                    now: now.describe,
+                });
+            }
+        }
+    }
+    let now = dialect::inspect(db, filter).await?;
+    // Databases that cannot roll DDL back keep a journal next to the pack, to resume a stopped run.
+    let transactional = dialect::capabilities(db.dialect()).transactional_ddl;
+    let journal = if transactional {
+        None
+    } else {
+        Some(JournalSpec::for_pack(&pack.dir, url.display())?)
+    };
+    let start = match &journal {
+        Some(spec) => journal::start(spec, &now.fingerprint())?,
+        None => journal::Start::Fresh,
+    };
+    let opts = diff_options(pack);
+    if start == journal::Start::Done {
+        let after = dialect::inspect(db, filter).await?;
+        return Ok(Outcome {
+            pack_id: pack.short_id().to_string(),
+            report: None,
+            dry_run: false,
+            skipped: chosen.skipped.clone(),
+            verdict: Some(judge(pack, &after, &chosen.skipped, &opts)),
+        });
+    }
+    if start == journal::Start::Fresh && now.fingerprint() != m.fingerprints.target {
+        let drift = schema::changes(&pack.target, &now, &opts);
+        let what: Vec<String> = drift
+            .iter()
+            .take(3)
+            .map(|c| format!("{} {}", c.kind(), c.object()))
+            .collect();
+        return Err(Error::Refused(format!(
+            "TARGET changed since the plan was made ({}{}{}): plan again",
+            what.join(", "),
+            if drift.len() > 3 {
+                format!(", and {} more", drift.len() - 3)
+            } else {
+                String::new()
+            },
+            if m.options.filter.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; compared through the plan's filters {}",
+                    m.options.filter.join(", ")
+                )
+            }
+        )));
+    }
+    if let Some(spec) = &journal {
+        client.notice(Notice::NotTransactional {
+            dialect: db.dialect().to_string(),
+            journal: spec.path.clone(),
+        });
+        if let journal::Start::Resume { applied, total } = start {
+            client.notice(Notice::Resuming { applied, total });
+        }
+        if req.options.dry_run {
+            // DDL cannot be tried and rolled back here: show what would run and what was checked.
+            client.notice(Notice::DryRunShown {
+                steps: chosen.run().cloned().collect(),
+            });
+            return Ok(Outcome {
+                pack_id: pack.short_id().to_string(),
+                report: None,
+                dry_run: true,
+                skipped: chosen.skipped.clone(),
+                verdict: None,
+            });
+        }
+    }
+    if !req.gates.yes && !req.options.dry_run {
+        client.confirm(&Confirm {
+            pack_id: pack.short_id().to_string(),
+            steps: chosen.run().count(),
+            skipped: chosen.skipped.len(),
+            danger: chosen
+                .run()
+                .filter(|s| {
+                    s.risk
+                        .as_ref()
+                        .is_some_and(|r| r.level == RiskLevel::Danger)
+                })
+                .count(),
+            target: url.display(),
+            database: now.database.clone(),
+        })?;
+    }
+    let report = dialect::apply(db, &chosen.steps, &req.options, journal.as_ref(), cancel).await?;
+    if req.options.dry_run {
+        return Ok(Outcome {
+            pack_id: pack.short_id().to_string(),
+            report: Some(report),
+            dry_run: true,
+            skipped: chosen.skipped.clone(),
+            verdict: None,
+        });
+    }
+    if let Some(r) = record {
+        if let Err(e) = r.committed() {
+            tracing::warn!("could not record the commit in the history: {e}");
+        }
+    }
+    let after = dialect::inspect(db, filter).await?;
+    Ok(Outcome {
+        pack_id: pack.short_id().to_string(),
+        report: Some(report),
+        dry_run: false,
+        skipped: chosen.skipped.clone(),
+        verdict: Some(judge(pack, &after, &chosen.skipped, &opts)),
+    })
+}
+
+/// The diff options the plan was made with.
+fn diff_options(pack: &Pack) -> DiffOptions {
+    DiffOptions {
+        renames: pack.manifest.options.renames,
+        rename_threshold: pack.manifest.options.rename_threshold,
+    }
+}
+
+/// TARGET as it stands after the apply, judged against SOURCE as the pack recorded it.
+fn judge(pack: &Pack, after: &Catalog, skipped: &[Skipped], opts: &DiffOptions) -> Verdict {
+    let left = schema::changes(after, &pack.source, opts);
+    verdict::judge(&left, skipped, &pack.manifest.options.filter)
+}
