@@ -385,8 +385,32 @@ fn a_failing_step_stops_the_apply_and_a_rerun_resumes_after_the_fix() {
         "the failing step is in the middle: {k} of {n}"
     );
 
-    // Fails at step k: exit 6, k-1 of n applied, the step named; the journal says the same.
+    // The plan knows step k is certain to fail: on a database that commits each DDL statement
+    // at once the whole apply is refused up front, and nothing runs.
+    let tables_before =
+        t.query("SELECT count(*) FROM information_schema.columns WHERE table_schema = DATABASE()");
     let o = run(&["apply", &p, "--target", &t.url(), "--yes"]);
+    assert_eq!(o.status.code(), Some(4), "{}", err(&o));
+    assert!(
+        err(&o).contains(&format!("step {k} (add_unique"))
+            && err(&o).contains("certain to fail")
+            && err(&o).contains("--force-partial"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(
+        t.query("SELECT count(*) FROM information_schema.columns WHERE table_schema = DATABASE()"),
+        tables_before
+    );
+    // Forced: fails at step k: exit 6, k-1 of n applied, the step named; the journal says the same.
+    let o = run(&[
+        "apply",
+        &p,
+        "--target",
+        &t.url(),
+        "--yes",
+        "--force-partial",
+    ]);
     assert_eq!(o.status.code(), Some(6), "{}", err(&o));
     let e = err(&o);
     assert!(

@@ -521,14 +521,27 @@ impl apply::Client for Terminal {
     fn notice(&mut self, n: apply::Notice) {
         use apply::Notice;
         match n {
-            Notice::Pack { id, runs, skipped } => eprintln!(
-                "pack {id}: integrity checked (SHA256SUMS); {runs} step(s) to run{}",
-                if skipped.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {} left out", skipped.len())
+            Notice::Pack {
+                id,
+                runs,
+                skipped,
+                written_here,
+                pinned,
+            } => {
+                eprintln!(
+                    "pack {id}: integrity checked (SHA256SUMS); {runs} step(s) to run{}",
+                    if skipped.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} left out", skipped.len())
+                    }
+                );
+                if !written_here && !pinned {
+                    eprintln!(
+                        "note: pack {id} was not planned on this machine: compare its id with the one shown when it was planned, or pin it with --pack-id"
+                    );
                 }
-            ),
+            }
             Notice::IdentityUnchecked => eprintln!(
                 "note: the plan was made from a snapshot of TARGET, so which database it was made for is not known: not checked"
             ),

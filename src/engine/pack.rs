@@ -596,7 +596,9 @@ pub fn write(
     }
     super::files::write_atomic(&dir.join(SUMS_FILE), sums.as_bytes())?;
     super::files::clean_stale_temps(dir);
-    Ok(sha256_hex(sums.as_bytes()))
+    let id = sha256_hex(sums.as_bytes());
+    register(dir, &id, &m.created_at)?;
+    Ok(id)
 }
 
 /// `--out DIR` must be new, empty, or an earlier pack (replaced only with `--force`).
@@ -648,6 +650,79 @@ fn check_out_dir(dir: &Path, force: bool) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// The packs this user wrote on this machine: `packs.jsonl` in the data directory (0600), one
+/// line per pack written — its directory and its id. `SHA256SUMS` proves a pack's files agree
+/// with each other; this record proves `SHA256SUMS` is the one sluice wrote, so files changed
+/// and the sums rewritten to match are caught without the person pinning `--pack-id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Written {
+    dir: String,
+    pack_id: String,
+    at: String,
+}
+
+fn registry_path() -> Result<PathBuf> {
+    Ok(super::history::data_dir()?.join("packs.jsonl"))
+}
+
+/// Records that the pack in `dir` with this id was written now.
+pub fn register(dir: &Path, pack_id: &str, at: &str) -> Result<()> {
+    let canon = std::fs::canonicalize(dir).map_err(|e| Error::file(dir, e))?;
+    let path = registry_path()?;
+    if let Some(parent) = path.parent() {
+        super::files::private_dir(parent)?;
+    }
+    let line = serde_json::to_string(&Written {
+        dir: canon.display().to_string(),
+        pack_id: pack_id.to_string(),
+        at: at.to_string(),
+    })
+    .unwrap_or_default();
+    use std::io::Write;
+    let mut f = super::files::open_append(&path)?;
+    writeln!(f, "{line}")
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Error::file(&path, e))
+}
+
+/// Where a pack comes from, as this machine's record says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provenance {
+    /// sluice wrote this very pack here (at that time).
+    Written { at: String },
+    /// sluice wrote a pack in this directory, but not this one: its files were changed after.
+    Replaced { pack_id: String, at: String },
+    /// No record: planned on another machine or by another user (or the record was removed).
+    Unknown,
+}
+
+/// What the record says of the pack in `dir` whose id is `pack_id`.
+pub fn provenance(dir: &Path, pack_id: &str) -> Provenance {
+    let Ok(path) = registry_path() else {
+        return Provenance::Unknown;
+    };
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Provenance::Unknown;
+    };
+    let written: Vec<Written> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    if let Some(w) = written.iter().rev().find(|w| w.pack_id == pack_id) {
+        return Provenance::Written { at: w.at.clone() };
+    }
+    let canon = std::fs::canonicalize(dir)
+        .map(|c| c.display().to_string())
+        .unwrap_or_default();
+    match written.iter().rev().find(|w| w.dir == canon) {
+        Some(w) => Provenance::Replaced {
+            pack_id: w.pack_id.clone(),
+            at: w.at.clone(),
+        },
+        None => Provenance::Unknown,
+    }
 }
 
 /// What a pack's integrity check found.

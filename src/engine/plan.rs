@@ -586,6 +586,9 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
                 table.clone(),
                 primary_key.name.clone().unwrap_or_else(|| "PRIMARY".into()),
             ));
+            for c in &primary_key.columns {
+                d.old_refs.push(Key::Column(table.clone(), c.clone()));
+            }
         }
         AddUnique { table, unique } => {
             d.requires.push(Key::Table(table.clone()));
@@ -599,6 +602,9 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             d.requires.push(Key::Table(table.clone()));
             d.removes
                 .push(Key::Constraint(table.clone(), unique.name.clone()));
+            for c in &unique.columns {
+                d.old_refs.push(Key::Column(table.clone(), c.clone()));
+            }
         }
         AddCheck { table, check } => {
             d.requires.push(Key::Table(table.clone()));
@@ -653,6 +659,13 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             d.removes
                 .push(Key::Constraint(table.clone(), foreign_key.name.clone()));
             d.old_refs.push(Key::Table(foreign_key.ref_table.clone()));
+            for c in &foreign_key.columns {
+                d.old_refs.push(Key::Column(table.clone(), c.clone()));
+            }
+            for c in &foreign_key.ref_columns {
+                d.old_refs
+                    .push(Key::Column(foreign_key.ref_table.clone(), c.clone()));
+            }
             if let Some(k) = unique_target(&foreign_key.ref_table, &foreign_key.ref_columns, target)
             {
                 d.old_refs.push(k);

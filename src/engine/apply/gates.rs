@@ -1,7 +1,8 @@
 //! The gates an apply passes before it connects for writes: the pack is the one reviewed (its
 //! id, its edits), destructive steps are allowed twice (at plan and at apply), no unplanned mass
-//! drop, and on databases that cannot roll DDL back no step certain to fail. They decide which
-//! steps run and which are left out, and say why.
+//! drop. They decide which steps run and which are left out, and say why. (On databases that
+//! cannot roll DDL back, no step may be certain to fail as TARGET's data stands at apply time:
+//! that gate needs the database, see [`certain_failure`].)
 
 use crate::engine::pack::{self, LeftOut, Pack};
 use crate::error::{Error, Result};
@@ -58,7 +59,7 @@ impl Chosen {
 }
 
 /// Checks a pack against the gates; returns the steps to run.
-pub fn choose(pack: &Pack, g: &Gates, transactional: bool) -> Result<Chosen> {
+pub fn choose(pack: &Pack, g: &Gates) -> Result<Chosen> {
     let m = &pack.manifest;
     if let Some(want) = &g.pack_id {
         let want = want.trim().to_ascii_lowercase();
@@ -69,6 +70,16 @@ pub fn choose(pack: &Pack, g: &Gates, transactional: bool) -> Result<Chosen> {
                 pack.short_id()
             )));
         }
+    }
+    if let pack::Provenance::Replaced { pack_id, at } =
+        pack::provenance(&pack.dir, &pack.integrity.pack_id)
+    {
+        return Err(Error::Refused(format!(
+            "the pack in {} is not the one sluice wrote there at {at} (pack id {}, now {}): its files were changed and SHA256SUMS rewritten to match: plan again",
+            pack.dir.display(),
+            &pack_id[..pack::PACK_ID_SHOWN.min(pack_id.len())],
+            pack.short_id()
+        )));
     }
     let edited = pack.up_sql_edited();
     let steps = if edited {
@@ -147,25 +158,6 @@ pub fn choose(pack: &Pack, g: &Gates, transactional: bool) -> Result<Chosen> {
             "the pack runs `{stmt}`, which the plan did not produce: sluice will not run it"
         )));
     }
-    if !transactional && !g.force_partial {
-        if let Some(st) = run
-            .iter()
-            .filter(|s| !s.sql.is_empty())
-            .find(|s| s.risk.as_ref().is_some_and(|r| r.certain_failure))
-        {
-            let reason = st
-                .risk
-                .as_ref()
-                .map(|r| r.reason.clone())
-                .unwrap_or_default();
-            return Err(Error::Refused(format!(
-                "step {} ({} {}) is certain to fail ({reason}), and this database commits each DDL statement on its own: the steps before it would stay applied. Fix TARGET's data and plan again, or apply with --force-partial",
-                st.number,
-                st.change.kind(),
-                st.change.object()
-            )));
-        }
-    }
     Ok(Chosen {
         steps: run,
         skipped,
@@ -178,4 +170,31 @@ fn squash(sql: &[String]) -> String {
         .map(|w| w.trim_end_matches(';'))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// On a database that commits each DDL statement on its own, the first of `pending` that is
+/// certain to fail as TARGET's data stands now (counted again, not taken from the plan): the
+/// steps before it would stay applied, so the apply is refused unless `--force-partial`.
+pub async fn certain_failure(
+    pending: &[&Step],
+    now: &crate::model::Catalog,
+    source: &crate::model::Catalog,
+    db: &crate::dialect::Db,
+) -> Result<()> {
+    let changes: Vec<crate::model::Change> = pending.iter().map(|s| s.change.clone()).collect();
+    let verdicts = crate::engine::risk::assess_with_data(&changes, now, source, Some(db)).await;
+    match pending
+        .iter()
+        .zip(&verdicts)
+        .find(|(_, a)| a.certain_failure)
+    {
+        Some((st, a)) => Err(Error::Refused(format!(
+            "step {} ({} {}) is certain to fail ({}), and this database commits each DDL statement on its own: the steps before it would stay applied. Fix TARGET's data and apply again, or apply with --force-partial",
+            st.number,
+            st.change.kind(),
+            st.change.object(),
+            a.reason
+        ))),
+        None => Ok(()),
+    }
 }

@@ -50,11 +50,15 @@ pub struct Request<'a> {
 /// What the engine tells its client while an apply goes on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Notice {
-    /// The pack passed its integrity check: its id, the steps that run and the ones left out.
+    /// The pack passed its integrity check: its id, the steps that run and the ones left out,
+    /// and whether this machine's record says sluice wrote it (when it was planned elsewhere,
+    /// only `--pack-id` ties it to what was reviewed).
     Pack {
         id: String,
         runs: usize,
         skipped: Vec<Skipped>,
+        written_here: bool,
+        pinned: bool,
     },
     /// The plan recorded no identity for TARGET (it was planned from a snapshot).
     IdentityUnchecked,
@@ -202,12 +206,16 @@ async fn checked(
             req.target.dialect()
         )));
     }
-    let transactional = dialect::capabilities(m.dialect).transactional_ddl;
-    let chosen = gates::choose(pack, &req.gates, transactional)?;
+    let chosen = gates::choose(pack, &req.gates)?;
     client.notice(Notice::Pack {
         id: pack.short_id().to_string(),
         runs: chosen.run().count(),
         skipped: chosen.skipped.clone(),
+        written_here: matches!(
+            pack::provenance(&pack.dir, &pack.integrity.pack_id),
+            pack::Provenance::Written { .. }
+        ),
+        pinned: req.gates.pack_id.is_some(),
     });
     let filter = m.filter()?;
     let db = req.target.connect(Access::ReadWrite).await?;
@@ -310,6 +318,19 @@ async fn locked(
         });
         if let journal::Start::Resume { applied, total } = start {
             client.notice(Notice::Resuming { applied, total });
+        }
+        if !req.gates.force_partial && !req.options.dry_run {
+            let first = match start {
+                journal::Start::Resume { applied, .. } => applied,
+                _ => 0,
+            };
+            let pending: Vec<&Step> = chosen
+                .steps
+                .iter()
+                .skip(first)
+                .filter(|s| !s.sql.is_empty())
+                .collect();
+            gates::certain_failure(&pending, &now, &pack.source, db).await?;
         }
         if req.options.dry_run {
             // DDL cannot be tried and rolled back here: show what would run and what was checked.

@@ -230,11 +230,13 @@ pub(crate) struct Spill {
 impl Spill {
     /// Opens the file and cuts it to `keep` bytes (what the checkpoint covers).
     pub fn open(path: &Path, keep: u64) -> Result<Spill> {
+        use std::os::unix::fs::OpenOptionsExt;
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .read(true)
             .write(true)
+            .mode(crate::engine::files::FILE_MODE)
             .open(path)
             .map_err(|e| Error::file(path, e))?;
         f.set_len(keep).map_err(|e| Error::file(path, e))?;

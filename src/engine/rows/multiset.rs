@@ -38,7 +38,14 @@ impl Buckets {
         let mut paths = Vec::with_capacity(n);
         for i in 0..n {
             let p = dir.join(format!("{prefix}{i:04}"));
-            let f = std::fs::File::create(&p).map_err(|e| Error::file(&p, e))?;
+            use std::os::unix::fs::OpenOptionsExt;
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .write(true)
+                .truncate(true)
+                .mode(crate::engine::files::FILE_MODE)
+                .open(&p)
+                .map_err(|e| Error::file(&p, e))?;
             files.push(BufWriter::with_capacity(8 * 1024, f));
             paths.push(p);
         }
@@ -120,7 +127,10 @@ pub(crate) async fn diff_multiset(ctx: &mut Ctx<'_>, idx: usize, pair: &TablePai
     // Never resumed part-way: start the table again.
     let dir = ctx.run.scratch_path(idx);
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::file(&dir, e))?;
+    if let Some(parent) = dir.parent() {
+        crate::engine::files::private_dir(parent)?;
+    }
+    crate::engine::files::private_dir(&dir)?;
     let mut spill = Spill::open(&ctx.run.diff_path(idx), 0)?;
     {
         let p = &mut ctx.checkpoint.tables[idx];

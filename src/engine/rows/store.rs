@@ -2,7 +2,6 @@
 //! `checkpoint.json` (replaced atomically after every batch) and `diffs/NNNN.jsonl` (one file of
 //! differences per table, appended to; the checkpoint records how much of it counts).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -47,7 +46,10 @@ impl RunDir {
     /// Creates the directory of a new run.
     pub fn create(root: &Path, id: &str) -> Result<RunDir> {
         let path = root.join(id);
-        std::fs::create_dir_all(path.join("diffs")).map_err(|e| Error::file(&path, e))?;
+        // Runs hold key values: private to the user, whatever the umask.
+        crate::engine::files::private_dir(root)?;
+        crate::engine::files::private_dir(&path)?;
+        crate::engine::files::private_dir(&path.join("diffs"))?;
         Ok(RunDir {
             id: id.to_string(),
             path,
@@ -66,6 +68,8 @@ impl RunDir {
                 root.display()
             )));
         }
+        // A run killed mid-write left its temporary files: they go now.
+        crate::engine::files::clean_stale_temps(&path);
         Ok(RunDir {
             id: id.to_string(),
             path,
@@ -137,13 +141,9 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
 /// the directory: a reader sees the old file or the new one, never a torn one.
 pub fn write_json_atomic<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::file(path, e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::file(path, e))?;
-    tmp.write_all(&bytes)
-        .and_then(|_| tmp.write_all(b"\n"))
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| Error::file(path, e))?;
-    tmp.persist(path).map_err(|e| Error::file(path, e.error))?;
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::file(path, e))?;
+    bytes.push(b'\n');
+    crate::engine::files::write_atomic(path, &bytes)?;
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
