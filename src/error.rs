@@ -13,6 +13,9 @@ pub mod exit {
     pub const PARTIAL: i32 = 6;
     pub const DATABASE: i32 = 7;
     pub const INTERRUPTED: i32 = 130;
+    /// stdout was closed before everything was written (`sluice runs | head -1`): 128 + SIGPIPE,
+    /// what a shell reports for a program killed by SIGPIPE. Nothing is printed.
+    pub const BROKEN_PIPE: i32 = 141;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +57,9 @@ pub enum Error {
     },
     #[error("interrupted")]
     Interrupted,
+    /// stdout is a pipe whose reader has gone: the command stops quietly.
+    #[error("stdout was closed")]
+    BrokenPipe,
 }
 
 impl Error {
@@ -66,6 +72,7 @@ impl Error {
             Error::ApplyRolledBack { .. } => exit::ROLLED_BACK,
             Error::ApplyPartial { .. } => exit::PARTIAL,
             Error::Interrupted => exit::INTERRUPTED,
+            Error::BrokenPipe => exit::BROKEN_PIPE,
         }
     }
 

@@ -64,7 +64,7 @@ pub async fn run(cmd: BenchCommand) -> Result<i32> {
             let _ = drop_databases(admin, names).await;
         }
         let r = r?;
-        println!("{}", line(&r));
+        outln!("{}", line(&r))?;
         results.push(r);
     }
     if sqlite || (postgres.is_none() && mysql.is_none()) {
@@ -90,7 +90,7 @@ pub async fn run(cmd: BenchCommand) -> Result<i32> {
             Some((&a, &b)),
         )
         .await?;
-        println!("{}", line(&r));
+        outln!("{}", line(&r))?;
         results.push(r);
     }
     let ok = results

@@ -297,7 +297,7 @@ async fn diff(
         Ok(o) => o,
         Err(e) => return Err(stopped(&latest_run_id(&root), e)),
     };
-    print_outcome(&outcome, format);
+    print_outcome(&outcome, format)?;
     Ok(if exit_code && outcome.differences() > 0 {
         exit::DIFFERENCES
     } else {
@@ -341,7 +341,7 @@ pub async fn resume(
     sdb.close().await;
     tdb.close().await;
     let outcome = r.map_err(|e| stopped(run_id, e))?;
-    print_outcome(&outcome, format);
+    print_outcome(&outcome, format)?;
     Ok(if exit_code && outcome.differences() > 0 {
         exit::DIFFERENCES
     } else {
@@ -401,10 +401,10 @@ fn parse_or_profile(profiles: &Profiles, reference: &str) -> Result<DbUrl> {
     }
 }
 
-fn print_outcome(o: &RunOutcome, format: Format) {
+fn print_outcome(o: &RunOutcome, format: Format) -> Result<()> {
     match format {
-        Format::Json => println!("{}", outcome_json(o)),
-        Format::Text => print!("{}", outcome_text(o)),
+        Format::Json => outln!("{}", outcome_json(o)),
+        Format::Text => out!("{}", outcome_text(o)),
     }
 }
 
@@ -601,7 +601,7 @@ fn show(
                 "offset": offset,
                 "differences": items,
             });
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
         }
         Format::Text => {
             for (t, keycols, r) in &rows {
@@ -620,13 +620,13 @@ fn show(
                     (None, Some(b)) => format!("target {}", &b[..12.min(b.len())]),
                     _ => String::new(),
                 };
-                println!("{:<8} {t}  {key}  {hashes}", r.class.name());
+                outln!("{:<8} {t}  {key}  {hashes}", r.class.name())?;
             }
             let shown = rows.len();
             if seen == 0 {
-                println!("No stored differences match.");
+                outln!("No stored differences match.")?;
             } else {
-                println!(
+                outln!(
                     "({}–{} of {seen}{})",
                     (offset + 1).min(seen),
                     offset + shown,
@@ -635,7 +635,7 @@ fn show(
                     } else {
                         "; the run is not complete"
                     }
-                );
+                )?;
             }
         }
     }
@@ -665,18 +665,18 @@ pub fn runs(format: Format) -> Result<i32> {
                     })
                 })
                 .collect();
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&serde_json::Value::Array(items)).unwrap_or_default()
-            );
+            )?;
         }
         Format::Text => {
             if list.is_empty() {
-                println!("No runs in {}.", root.display());
+                outln!("No runs in {}.", root.display())?;
             }
             for (r, m, c) in &list {
                 let (done, rows, diffs, state) = summary(m, c.as_ref());
-                println!(
+                outln!(
                     "{}  {:<11} {} → {}  tables {done}/{}  rows {rows}  differences {diffs}  ({})",
                     r.id,
                     state,
@@ -684,7 +684,7 @@ pub fn runs(format: Format) -> Result<i32> {
                     m.target.reference,
                     m.tables.len(),
                     m.created_at
-                );
+                )?;
             }
         }
     }

@@ -1,4 +1,11 @@
 //! The command line: a thin client of the engine. Parses arguments, calls the engine, prints.
+//!
+//! Everything for stdout goes through [`out!`]/[`outln!`] (module `out`), which turn a closed pipe
+//! into an error instead of a panic; `print!` is refused by clippy here.
+#![deny(clippy::print_stdout)]
+
+#[macro_use]
+mod out;
 
 pub mod bench;
 mod commands;
@@ -263,13 +270,28 @@ pub fn main() -> i32 {
             return exit::USAGE;
         }
     };
-    match runtime.block_on(commands::run(cli)) {
+    let result = runtime
+        .block_on(commands::run(cli))
+        .and_then(|code| out::flush().map(|()| code));
+    match result {
         Ok(code) => code,
+        // Whoever read stdout has gone (`sluice runs | head -1`): nothing more to say.
+        Err(Error::BrokenPipe) => exit::BROKEN_PIPE,
         Err(e) => {
-            eprintln!("sluice: error: {}", crate::error::one_line(&e.to_string()));
+            report(&e.to_string());
             e.exit_code()
         }
     }
+}
+
+/// The one line an error gets on stderr (never a panic, even when stderr is closed).
+fn report(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "sluice: error: {}",
+        crate::error::one_line(message)
+    );
 }
 
 pub(crate) fn now_rfc3339() -> String {

@@ -67,10 +67,10 @@ pub async fn diff(profiles: &Profiles, a: DiffArgs<'_>) -> Result<i32> {
     match a.format {
         Format3::Text => {
             let risks = assess(&tgt, &changes, &target_cat, &source_cat).await?;
-            print!(
+            out!(
                 "{}",
                 render_text(&src.display(), &tgt.display(), &changes, &risks)
-            )
+            )?
         }
         Format3::Json => {
             let risks = assess(&tgt, &changes, &target_cat, &source_cat).await?;
@@ -80,11 +80,11 @@ pub async fn diff(profiles: &Profiles, a: DiffArgs<'_>) -> Result<i32> {
                 "changes": changes.iter().zip(risks.iter()).map(|(c, r)| change_json(c, r)).collect::<Vec<_>>(),
                 "summary": summary_json(&changes, &risks),
             });
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
         }
         Format3::Sql => {
             let plan = schema::plan(&target_cat, &source_cat, &a.opts)?;
-            print!("{}", render_sql(&plan));
+            out!("{}", render_sql(&plan))?;
         }
     }
     Ok(if a.exit_code && !changes.is_empty() {
@@ -364,7 +364,7 @@ pub async fn plan(profiles: &Profiles, a: PlanArgs<'_>) -> Result<i32> {
     );
     pack::write(a.out, &m, &source_cat, &target_cat)?;
     if a.graph {
-        print!("{}", pack::graph_text(&m));
+        out!("{}", pack::graph_text(&m))?;
     }
     let skipped = m.steps.iter().filter(|s| !s.enabled).count();
     eprintln!(
@@ -705,17 +705,17 @@ pub fn history_list(target: Option<&str>, json: bool) -> Result<i32> {
         .filter(|e| target.is_none_or(|t| e.target.contains(t)))
         .collect();
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&entries).unwrap_or_default()
-        );
+        )?;
         return Ok(exit::OK);
     }
     if entries.is_empty() {
-        println!("No applies recorded.");
+        outln!("No applies recorded.")?;
     }
     for e in &entries {
-        println!(
+        outln!(
             "{}  {:<11} {:>3} steps {:>6.1}s  {}  {}@{}",
             e.time,
             e.result,
@@ -724,9 +724,9 @@ pub fn history_list(target: Option<&str>, json: bool) -> Result<i32> {
             e.target,
             e.user,
             e.host
-        );
+        )?;
         if let Some(err) = &e.error {
-            println!("    {err}");
+            outln!("    {err}")?;
         }
     }
     Ok(exit::OK)
