@@ -246,16 +246,17 @@ impl FilterArgs {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            };
+        // `--help`, `--version`: as clap prints them, on stdout.
+        Err(e) if !e.use_stderr() => {
             let _ = e.print();
-            return code;
+            return exit::OK;
+        }
+        Err(e) => {
+            report(&usage_error(&e, &args));
+            return exit::USAGE;
         }
     };
     init_logging();
@@ -282,6 +283,64 @@ pub fn main() -> i32 {
             e.exit_code()
         }
     }
+}
+
+/// clap's usage error as one line, with where to read more: clap writes several (the error, an
+/// indented detail, a tip, the usage, a pointer to `--help`).
+fn usage_error(e: &clap::Error, args: &[std::ffi::OsString]) -> String {
+    use clap::CommandFactory;
+    use clap::error::ErrorKind;
+    // The (sub)command the arguments name, e.g. `sluice data diff`.
+    let mut cmd = Cli::command();
+    let mut path = vec![cmd.get_name().to_string()];
+    for a in args.iter().skip(1) {
+        let a = a.to_string_lossy();
+        if a == "--" {
+            break;
+        }
+        if a.starts_with('-') {
+            continue;
+        }
+        let Some(sub) = cmd.find_subcommand(a.as_ref()).cloned() else {
+            continue;
+        };
+        path.push(sub.get_name().to_string());
+        cmd = sub;
+    }
+    let path = path.join(" ");
+    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let subs: Vec<&str> = cmd
+            .get_subcommands()
+            .map(|c| c.get_name())
+            .filter(|n| *n != "help")
+            .collect();
+        return if subs.is_empty() {
+            format!("`{path}` needs arguments; see `{path} --help`")
+        } else {
+            format!(
+                "`{path}` needs a command: {}; see `{path} --help`",
+                subs.join(", ")
+            )
+        };
+    }
+    // clap's own wording, without styles, folded onto one line.
+    let text = e.render().to_string();
+    let mut parts: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with("Usage:") || line.starts_with("For more information") {
+            break;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        let line = line.strip_prefix("error:").map(str::trim).unwrap_or(line);
+        parts.push(match line.strip_prefix("tip:") {
+            Some(tip) => format!("({})", tip.trim()),
+            None => line.to_string(),
+        });
+    }
+    format!("{}; see `{path} --help`", parts.join(" "))
 }
 
 /// The one line an error gets on stderr (never a panic, even when stderr is closed).
