@@ -357,13 +357,22 @@ pub(crate) fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// Logs go to stderr, at the level in `SLUICE_LOG` (default: warnings only).
+/// Logs go to stderr, at the level in `SLUICE_LOG` (default: warnings only), in color only when
+/// stderr is a terminal and `NO_COLOR` is unset or empty.
 fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("SLUICE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let color = std::io::stderr().is_terminal() && !no_color(std::env::var_os("NO_COLOR"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(color)
         .with_target(false)
         .try_init();
+}
+
+/// `NO_COLOR` set to anything but the empty string turns color off (<https://no-color.org>).
+pub(crate) fn no_color(value: Option<std::ffi::OsString>) -> bool {
+    value.is_some_and(|v| !v.is_empty())
 }
