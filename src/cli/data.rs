@@ -30,8 +30,8 @@ pub enum DataCommand {
         tables: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Rows per page (and per checkpoint).
-        #[arg(long, default_value_t = 10_000, value_name = "N")]
+        /// Rows per page (and per checkpoint), 1 to 1000000.
+        #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = super::batch_size())]
         batch_size: usize,
         /// Columns left out of the comparison: `table.column` (or `schema.table.column`).
         #[arg(long, value_name = "TABLE.COLUMN", value_delimiter = ',')]
@@ -39,8 +39,8 @@ pub enum DataCommand {
         /// Exit with 1 when any row differs (for CI).
         #[arg(long)]
         exit_code: bool,
-        /// Server-side limit for each query (seconds).
-        #[arg(long, default_value_t = 300, value_name = "SECS")]
+        /// Server-side limit for each query (seconds, 1 to 604800).
+        #[arg(long, default_value_t = 300, value_name = "SECS", value_parser = super::seconds())]
         statement_timeout: u64,
     },
     /// Page through the differences a run stored (no database needed, nothing re-hashed).
@@ -610,31 +610,32 @@ fn show(
                 } else {
                     format!("({}) = {}", keycols.join(", "), r.key)
                 };
+                // Stored hashes are hex; a damaged file must not panic on a char boundary.
+                let short = |h: &String| h.get(..12).unwrap_or(h).to_string();
                 let hashes = match (&r.source_hash, &r.target_hash) {
-                    (Some(a), Some(b)) => format!(
-                        "source {} target {}",
-                        &a[..12.min(a.len())],
-                        &b[..12.min(b.len())]
-                    ),
-                    (Some(a), None) => format!("source {}", &a[..12.min(a.len())]),
-                    (None, Some(b)) => format!("target {}", &b[..12.min(b.len())]),
+                    (Some(a), Some(b)) => format!("source {} target {}", short(a), short(b)),
+                    (Some(a), None) => format!("source {}", short(a)),
+                    (None, Some(b)) => format!("target {}", short(b)),
                     _ => String::new(),
                 };
                 outln!("{:<8} {t}  {key}  {hashes}", r.class.name())?;
             }
             let shown = rows.len();
+            let incomplete = if checkpoint.state == RunState::Complete {
+                ""
+            } else {
+                "; the run is not complete"
+            };
             if seen == 0 {
                 outln!("No stored differences match.")?;
+            } else if shown == 0 {
+                outln!("(none past --offset {offset}: {seen} in all{incomplete})")?;
             } else {
+                // `--offset` and `--limit` may be as large as a usize: no arithmetic that wraps.
                 outln!(
-                    "({}–{} of {seen}{})",
-                    (offset + 1).min(seen),
-                    offset + shown,
-                    if checkpoint.state == RunState::Complete {
-                        ""
-                    } else {
-                        "; the run is not complete"
-                    }
+                    "({}–{} of {seen}{incomplete})",
+                    offset.saturating_add(1),
+                    offset.saturating_add(shown),
                 )?;
             }
         }

@@ -83,11 +83,11 @@ pub enum Command {
         /// Run every step inside a transaction and roll it back: reports what would fail.
         #[arg(long)]
         dry_run: bool,
-        /// How long a statement may wait for a lock (seconds).
-        #[arg(long, default_value_t = 10, value_name = "SECS")]
+        /// How long a statement may wait for a lock (seconds, 1 to 604800).
+        #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = seconds())]
         lock_timeout: u64,
-        /// How long one statement may run (seconds).
-        #[arg(long, default_value_t = 300, value_name = "SECS")]
+        /// How long one statement may run (seconds, 1 to 604800).
+        #[arg(long, default_value_t = 300, value_name = "SECS", value_parser = seconds())]
         statement_timeout: u64,
     },
     /// List the applies recorded on this machine.
@@ -123,8 +123,9 @@ pub enum Command {
         /// Exit with 1 when any row differs.
         #[arg(long)]
         exit_code: bool,
-        /// Server-side limit for each query (seconds) from here on; the run's own by default.
-        #[arg(long, value_name = "SECS")]
+        /// Server-side limit for each query (seconds, 1 to 604800) from here on; the run's own
+        /// by default.
+        #[arg(long, value_name = "SECS", value_parser = seconds())]
         statement_timeout: Option<u64>,
     },
     /// Benchmarks (throughput and memory figures; not tests).
@@ -200,6 +201,28 @@ impl RenameArgs {
             rename_threshold: self.rename_threshold,
         }
     }
+}
+
+/// Bounds of the numeric flags, checked while parsing: a value past them would overflow where it
+/// becomes milliseconds or a SQL literal, or fail on the server after a run has started.
+pub mod bounds {
+    /// `--batch-size`: rows per page and per checkpoint.
+    pub const BATCH_SIZE: std::ops::RangeInclusive<u64> = 1..=1_000_000;
+    /// Timeouts in seconds: at least one, at most a week (PostgreSQL's `statement_timeout` and
+    /// `lock_timeout` stop at 2^31 - 1 ms, about 24 days).
+    pub const SECONDS: std::ops::RangeInclusive<u64> = 1..=604_800;
+    /// `sluice bench data --rows`.
+    pub const BENCH_ROWS: std::ops::RangeInclusive<u64> = 3_000..=1_000_000_000;
+}
+
+/// `--batch-size N`, within [`bounds::BATCH_SIZE`].
+pub(crate) fn batch_size() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(bounds::BATCH_SIZE)
+}
+
+/// A timeout in seconds, within [`bounds::SECONDS`].
+pub(crate) fn seconds() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::builder::RangedU64ValueParser::<u64>::new().range(bounds::SECONDS)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
