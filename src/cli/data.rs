@@ -308,6 +308,7 @@ async fn diff(
 /// The newest run's id (to name an interrupted run in messages).
 fn latest_run_id(root: &std::path::Path) -> String {
     store::list(root)
+        .runs
         .into_iter()
         .next()
         .map(|(r, _, _)| r.id)
@@ -646,10 +647,11 @@ fn show(
 /// `sluice runs`.
 pub fn runs(format: Format) -> Result<i32> {
     let root = store::runs_root()?;
-    let list = store::list(&root);
+    let listing = store::list(&root);
+    let list = &listing.runs;
     match format {
         Format::Json => {
-            let items: Vec<serde_json::Value> = list
+            let mut items: Vec<serde_json::Value> = list
                 .iter()
                 .map(|(r, m, c)| {
                     let (done, rows, diffs, state) = summary(m, c.as_ref());
@@ -666,16 +668,25 @@ pub fn runs(format: Format) -> Result<i32> {
                     })
                 })
                 .collect();
+            // Runs whose manifest is missing or unreadable: listed last, with the problem.
+            items.extend(listing.corrupt.iter().map(|c| {
+                serde_json::json!({
+                    "run_id": c.id,
+                    "state": "corrupt",
+                    "path": c.path,
+                    "error": c.problem,
+                })
+            }));
             outln!(
                 "{}",
                 serde_json::to_string_pretty(&serde_json::Value::Array(items)).unwrap_or_default()
             )?;
         }
         Format::Text => {
-            if list.is_empty() {
+            if list.is_empty() && listing.corrupt.is_empty() {
                 outln!("No runs in {}.", root.display())?;
             }
-            for (r, m, c) in &list {
+            for (r, m, c) in list {
                 let (done, rows, diffs, state) = summary(m, c.as_ref());
                 outln!(
                     "{}  {:<11} {} → {}  tables {done}/{}  rows {rows}  differences {diffs}  ({})",
@@ -685,6 +696,15 @@ pub fn runs(format: Format) -> Result<i32> {
                     m.target.reference,
                     m.tables.len(),
                     m.created_at
+                )?;
+            }
+            for c in &listing.corrupt {
+                outln!(
+                    "{}  {:<11} {}: {}",
+                    c.id,
+                    "corrupt",
+                    c.path.display(),
+                    c.problem
                 )?;
             }
         }
