@@ -135,6 +135,7 @@ async fn snapshot(profiles: &Profiles, db: &str, out: &Path, filter: &Filter) ->
         )));
     };
     let catalog = src.catalog(filter).await?;
+    source::check_filter(filter, &[(&src, &catalog)]).await?;
     let counts = catalog.summary();
     let snap = Snapshot::new(catalog, url.display(), now_rfc3339());
     source::write_snapshot(&snap, out)?;
@@ -153,6 +154,7 @@ async fn snapshot(profiles: &Profiles, db: &str, out: &Path, filter: &Filter) ->
 async fn inspect(profiles: &Profiles, db: &str, format: Format, filter: &Filter) -> Result<i32> {
     let src = Source::resolve(db, profiles)?;
     let catalog = src.catalog(filter).await?;
+    source::check_filter(filter, &[(&src, &catalog)]).await?;
     match format {
         Format::Json => {
             let snap = Snapshot::new(catalog, src.display(), now_rfc3339());

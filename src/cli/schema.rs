@@ -40,6 +40,7 @@ async fn both(
     let src = Source::resolve(s, profiles)?;
     let tgt = Source::resolve(t, profiles)?;
     let (a, b) = source::catalogs(&src, &tgt, f).await?;
+    source::check_filter(f, &[(&src, &a), (&tgt, &b)]).await?;
     Ok((src, tgt, a, b))
 }
 
