@@ -220,7 +220,7 @@ impl Filter {
                     relation_names(c, relations).any(|(schema, name)| {
                         schema_matches(self, schema, fold)
                             && (set.matches(name).contains(&i)
-                                || set.matches(&format!("{schema}.{name}")).contains(&i))
+                                || set.matches(format!("{schema}.{name}")).contains(&i))
                     })
                 });
                 if !found {
