@@ -25,7 +25,7 @@ use crate::model::Filter;
     name = "sluice",
     version,
     about = "Show exactly how two live databases have drifted apart — schema and rows — and bring one in line with the other, safely.",
-    after_help = "Database references: postgres://…, postgresql://…, mysql://…, mariadb://…, sqlite:PATH, a profile name, or (for schema work) a snapshot .json.\nExit codes: 0 ok / no differences, 1 differences, 2 usage or configuration, 3 cannot connect, 4 refused by a safety gate, 5 apply rolled back, 6 apply stopped part-way, 7 database error, 130 interrupted."
+    after_help = "Database references: postgres://…, postgresql://…, mysql://…, mariadb://…, sqlite:PATH, a profile name, or (for schema work) a snapshot .json.\nExit codes: 0 ok / no differences, 1 differences, 2 usage or configuration, 3 cannot connect, 4 refused by a safety gate, 5 apply rolled back, 6 apply stopped part-way, 7 database error, 130 interrupted, 141 stdout closed early."
 )]
 pub struct Cli {
     /// Profiles file (default: $SLUICE_PROFILES or ~/.config/sluice/profiles.toml).
