@@ -16,6 +16,9 @@ pub mod exit {
     pub const NOT_CONVERGED: i32 = 8;
     /// SIGINT (Ctrl-C); SIGTERM is 143 and SIGHUP 129 (see [`crate::cancel::Interrupt`]).
     pub const INTERRUPTED: i32 = 130;
+    /// stdout was closed before everything was written (`sluice runs | head -1`): 128 + SIGPIPE,
+    /// what a shell reports for a program killed by SIGPIPE. Nothing is printed.
+    pub const BROKEN_PIPE: i32 = 141;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +62,9 @@ pub enum Error {
     /// or checkpointed first.
     #[error("interrupted ({0})")]
     Interrupted(crate::cancel::Interrupt),
+    /// stdout is a pipe whose reader has gone: the command stops quietly.
+    #[error("stdout was closed")]
+    BrokenPipe,
 }
 
 impl Error {
@@ -71,6 +77,7 @@ impl Error {
             Error::ApplyRolledBack { .. } => exit::ROLLED_BACK,
             Error::ApplyPartial { .. } => exit::PARTIAL,
             Error::Interrupted(by) => by.exit_code(),
+            Error::BrokenPipe => exit::BROKEN_PIPE,
         }
     }
 

@@ -13,8 +13,8 @@ pub enum BenchCommand {
     /// reading both tables in key order (the read bound) and report peak memory. Creates (and
     /// drops) databases `sluice_bench_source` and `sluice_bench_target` on the servers given.
     Data {
-        /// Rows per table.
-        #[arg(long, default_value_t = 1_000_000)]
+        /// Rows per table (3000 to 1000000000).
+        #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(super::bounds::BENCH_ROWS))]
         rows: u64,
         /// A PostgreSQL server (URL of any database there; the user may create databases).
         #[arg(long, value_name = "URL")]
@@ -28,7 +28,8 @@ pub enum BenchCommand {
         /// Where the SQLite files go (default: a temporary directory).
         #[arg(long)]
         dir: Option<PathBuf>,
-        #[arg(long, default_value_t = 10_000)]
+        /// Rows per page (and per checkpoint), 1 to 1000000.
+        #[arg(long, default_value_t = 10_000, value_parser = super::batch_size())]
         batch_size: usize,
         /// Keep the generated databases.
         #[arg(long)]
@@ -46,11 +47,6 @@ pub async fn run(cmd: BenchCommand) -> Result<i32> {
         batch_size,
         keep,
     } = cmd;
-    if rows < 3000 {
-        return Err(Error::usage(
-            "--rows must be at least 3000 (0.1 % must be rows)",
-        ));
-    }
     let mut results = Vec::new();
     let names = ["sluice_bench_source", "sluice_bench_target"];
     for (label, admin) in [("postgres", &postgres), ("mariadb", &mysql)] {
@@ -64,7 +60,7 @@ pub async fn run(cmd: BenchCommand) -> Result<i32> {
             let _ = drop_databases(admin, names).await;
         }
         let r = r?;
-        println!("{}", line(&r));
+        outln!("{}", line(&r))?;
         results.push(r);
     }
     if sqlite || (postgres.is_none() && mysql.is_none()) {
@@ -90,7 +86,7 @@ pub async fn run(cmd: BenchCommand) -> Result<i32> {
             Some((&a, &b)),
         )
         .await?;
-        println!("{}", line(&r));
+        outln!("{}", line(&r))?;
         results.push(r);
     }
     let ok = results

@@ -145,6 +145,7 @@ async fn snapshot(profiles: &Profiles, db: &str, out: &Path, filter: &Filter) ->
         )));
     };
     let catalog = src.catalog(filter).await?;
+    source::check_filter(filter, &[(&src, &catalog)]).await?;
     let counts = catalog.summary();
     let snap = Snapshot::new(catalog, url.display(), now_rfc3339());
     source::write_snapshot(&snap, out)?;
@@ -163,12 +164,13 @@ async fn snapshot(profiles: &Profiles, db: &str, out: &Path, filter: &Filter) ->
 async fn inspect(profiles: &Profiles, db: &str, format: Format, filter: &Filter) -> Result<i32> {
     let src = Source::resolve(db, profiles)?;
     let catalog = src.catalog(filter).await?;
+    source::check_filter(filter, &[(&src, &catalog)]).await?;
     match format {
         Format::Json => {
             let snap = Snapshot::new(catalog, src.display(), now_rfc3339());
-            print!("{}", snap.to_json());
+            out!("{}", snap.to_json())?;
         }
-        Format::Text => print!("{}", summary::render(&src.display(), &catalog)),
+        Format::Text => out!("{}", summary::render(&src.display(), &catalog))?,
     }
     Ok(exit::OK)
 }
@@ -189,30 +191,30 @@ async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
         }
     };
     let pair = demo::build(&dir).await?;
-    println!("sluice demo — two versions of a small shop database, built fresh in SQLite:");
-    println!("  SOURCE (desired state)  {}", pair.source_url());
-    println!("  TARGET (will change)    {}", pair.target_url());
-    println!();
+    outln!("sluice demo — two versions of a small shop database, built fresh in SQLite:")?;
+    outln!("  SOURCE (desired state)  {}", pair.source_url())?;
+    outln!("  TARGET (will change)    {}", pair.target_url())?;
+    outln!()?;
     let src = Source::resolve(&pair.source_url(), &Profiles::default())?;
     let tgt = Source::resolve(&pair.target_url(), &Profiles::default())?;
     let (a, b) = source::catalogs(&src, &tgt, &Filter::default()).await?;
-    print!("{}", summary::render("SOURCE", &a));
-    println!();
-    print!("{}", summary::render("TARGET", &b));
-    println!();
-    println!("Schema diff — what would change in TARGET to make it look like SOURCE:");
+    out!("{}", summary::render("SOURCE", &a))?;
+    outln!()?;
+    out!("{}", summary::render("TARGET", &b))?;
+    outln!()?;
+    outln!("Schema diff — what would change in TARGET to make it look like SOURCE:")?;
     let changes = crate::engine::schema::changes(&b, &a, &Default::default());
     let risks = crate::engine::risk::assess_plan(&changes, &b, &a);
-    print!(
+    out!(
         "{}",
         schema::render_text(&pair.source_url(), &pair.target_url(), &changes, &risks)
-    );
-    println!();
-    println!(
+    )?;
+    outln!()?;
+    outln!(
         "Plan — the SQL that would bring TARGET in line (as `sluice schema diff --format sql`):"
-    );
+    )?;
     let plan = crate::engine::schema::plan(&b, &a, &Default::default())?;
-    print!(
+    out!(
         "{}",
         schema::render_sql(
             &plan,
@@ -223,8 +225,8 @@ async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
             &Default::default(),
             &Filter::default()
         )
-    );
-    println!();
+    )?;
+    outln!()?;
     // The pack a DBA would review and hand on: written exactly as `sluice schema plan` does.
     let pack_dir = dir.join("pack");
     schema::plan(
@@ -242,29 +244,29 @@ async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
         },
     )
     .await?;
-    println!("Migration pack: {}", pack_dir.display());
-    println!("  up.sql, down.sql, changelog.md, plan.json, graph.dot — destructive steps are");
-    println!("  commented out. To include them and apply (one transaction, all or nothing):");
-    println!(
+    outln!("Migration pack: {}", pack_dir.display())?;
+    outln!("  up.sql, down.sql, changelog.md, plan.json, graph.dot — destructive steps are")?;
+    outln!("  commented out. To include them and apply (one transaction, all or nothing):")?;
+    outln!(
         "  sluice schema plan {} {} --out {} --allow-destructive",
         pair.source_url(),
         pair.target_url(),
         pack_dir.display()
-    );
-    println!(
+    )?;
+    outln!(
         "  sluice apply {} --target {} --allow-destructive",
         pack_dir.display(),
         pair.target_url()
-    );
-    println!("Row diff — which rows differ, table by table (compared on the columns both have):");
+    )?;
+    outln!("Row diff — which rows differ, table by table (compared on the columns both have):")?;
     let rows =
         super::data::demo_rows(&pair.source_url(), &pair.target_url(), &dir.join("runs")).await?;
-    print!("{rows}");
-    println!();
+    out!("{rows}")?;
+    outln!()?;
     if !keep {
-        println!(
+        outln!(
             "(The demo databases and pack are removed on exit; `sluice demo --dir DIR` keeps them.)"
-        );
+        )?;
     }
     Ok(exit::OK)
 }

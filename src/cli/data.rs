@@ -30,8 +30,8 @@ pub enum DataCommand {
         tables: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Rows per page (and per checkpoint).
-        #[arg(long, default_value_t = 10_000, value_name = "N")]
+        /// Rows per page (and per checkpoint), 1 to 1000000.
+        #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = super::batch_size())]
         batch_size: usize,
         /// Columns left out of the comparison: `table.column` (or `schema.table.column`).
         #[arg(long, value_name = "TABLE.COLUMN", value_delimiter = ',')]
@@ -39,8 +39,8 @@ pub enum DataCommand {
         /// Exit with 1 when any row differs (for CI).
         #[arg(long)]
         exit_code: bool,
-        /// Server-side limit for each query (seconds).
-        #[arg(long, default_value_t = 300, value_name = "SECS")]
+        /// Server-side limit for each query (seconds, 1 to 604800).
+        #[arg(long, default_value_t = 300, value_name = "SECS", value_parser = super::seconds())]
         statement_timeout: u64,
     },
     /// Page through the differences a run stored (no database needed, nothing re-hashed).
@@ -291,7 +291,7 @@ async fn diff(
         Ok(o) => o,
         Err(e) => return Err(stopped(&latest_run_id(&root), e)),
     };
-    print_outcome(&outcome, format);
+    print_outcome(&outcome, format)?;
     Ok(if exit_code && outcome.differences() > 0 {
         exit::DIFFERENCES
     } else {
@@ -302,6 +302,7 @@ async fn diff(
 /// The newest run's id (to name an interrupted run in messages).
 fn latest_run_id(root: &std::path::Path) -> String {
     store::list(root)
+        .runs
         .into_iter()
         .next()
         .map(|(r, _, _)| r.id)
@@ -335,7 +336,7 @@ pub async fn resume(
     sdb.close().await;
     tdb.close().await;
     let outcome = r.map_err(|e| stopped(run_id, e))?;
-    print_outcome(&outcome, format);
+    print_outcome(&outcome, format)?;
     Ok(if exit_code && outcome.differences() > 0 {
         exit::DIFFERENCES
     } else {
@@ -395,10 +396,10 @@ fn parse_or_profile(profiles: &Profiles, reference: &str) -> Result<DbUrl> {
     }
 }
 
-fn print_outcome(o: &RunOutcome, format: Format) {
+fn print_outcome(o: &RunOutcome, format: Format) -> Result<()> {
     match format {
-        Format::Json => println!("{}", outcome_json(o)),
-        Format::Text => print!("{}", outcome_text(o)),
+        Format::Json => outln!("{}", outcome_json(o)),
+        Format::Text => out!("{}", outcome_text(o)),
     }
 }
 
@@ -595,7 +596,7 @@ fn show(
                 "offset": offset,
                 "differences": items,
             });
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
         }
         Format::Text => {
             for (t, keycols, r) in &rows {
@@ -604,32 +605,33 @@ fn show(
                 } else {
                     format!("({}) = {}", keycols.join(", "), r.key)
                 };
+                // Stored hashes are hex; a damaged file must not panic on a char boundary.
+                let short = |h: &String| h.get(..12).unwrap_or(h).to_string();
                 let hashes = match (&r.source_hash, &r.target_hash) {
-                    (Some(a), Some(b)) => format!(
-                        "source {} target {}",
-                        &a[..12.min(a.len())],
-                        &b[..12.min(b.len())]
-                    ),
-                    (Some(a), None) => format!("source {}", &a[..12.min(a.len())]),
-                    (None, Some(b)) => format!("target {}", &b[..12.min(b.len())]),
+                    (Some(a), Some(b)) => format!("source {} target {}", short(a), short(b)),
+                    (Some(a), None) => format!("source {}", short(a)),
+                    (None, Some(b)) => format!("target {}", short(b)),
                     _ => String::new(),
                 };
-                println!("{:<8} {t}  {key}  {hashes}", r.class.name());
+                outln!("{:<8} {t}  {key}  {hashes}", r.class.name())?;
             }
             let shown = rows.len();
-            if seen == 0 {
-                println!("No stored differences match.");
+            let incomplete = if checkpoint.state == RunState::Complete {
+                ""
             } else {
-                println!(
-                    "({}–{} of {seen}{})",
-                    (offset + 1).min(seen),
-                    offset + shown,
-                    if checkpoint.state == RunState::Complete {
-                        ""
-                    } else {
-                        "; the run is not complete"
-                    }
-                );
+                "; the run is not complete"
+            };
+            if seen == 0 {
+                outln!("No stored differences match.")?;
+            } else if shown == 0 {
+                outln!("(none past --offset {offset}: {seen} in all{incomplete})")?;
+            } else {
+                // `--offset` and `--limit` may be as large as a usize: no arithmetic that wraps.
+                outln!(
+                    "({}–{} of {seen}{incomplete})",
+                    offset.saturating_add(1),
+                    offset.saturating_add(shown),
+                )?;
             }
         }
     }
@@ -639,10 +641,11 @@ fn show(
 /// `sluice runs`.
 pub fn runs(format: Format) -> Result<i32> {
     let root = store::runs_root()?;
-    let list = store::list(&root);
+    let listing = store::list(&root);
+    let list = &listing.runs;
     match format {
         Format::Json => {
-            let items: Vec<serde_json::Value> = list
+            let mut items: Vec<serde_json::Value> = list
                 .iter()
                 .map(|(r, m, c)| {
                     let (done, rows, diffs, state) = summary(m, c.as_ref());
@@ -659,18 +662,27 @@ pub fn runs(format: Format) -> Result<i32> {
                     })
                 })
                 .collect();
-            println!(
+            // Runs whose manifest is missing or unreadable: listed last, with the problem.
+            items.extend(listing.corrupt.iter().map(|c| {
+                serde_json::json!({
+                    "run_id": c.id,
+                    "state": "corrupt",
+                    "path": c.path,
+                    "error": c.problem,
+                })
+            }));
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&serde_json::Value::Array(items)).unwrap_or_default()
-            );
+            )?;
         }
         Format::Text => {
-            if list.is_empty() {
-                println!("No runs in {}.", root.display());
+            if list.is_empty() && listing.corrupt.is_empty() {
+                outln!("No runs in {}.", root.display())?;
             }
-            for (r, m, c) in &list {
+            for (r, m, c) in list {
                 let (done, rows, diffs, state) = summary(m, c.as_ref());
-                println!(
+                outln!(
                     "{}  {:<11} {} → {}  tables {done}/{}  rows {rows}  differences {diffs}  ({})",
                     r.id,
                     state,
@@ -678,7 +690,16 @@ pub fn runs(format: Format) -> Result<i32> {
                     m.target.reference,
                     m.tables.len(),
                     m.created_at
-                );
+                )?;
+            }
+            for c in &listing.corrupt {
+                outln!(
+                    "{}  {:<11} {}: {}",
+                    c.id,
+                    "corrupt",
+                    c.path.display(),
+                    c.problem
+                )?;
             }
         }
     }

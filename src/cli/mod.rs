@@ -1,4 +1,11 @@
 //! The command line: a thin client of the engine. Parses arguments, calls the engine, prints.
+//!
+//! Everything for stdout goes through [`out!`]/[`outln!`] (module `out`), which turn a closed pipe
+//! into an error instead of a panic; `print!` is refused by clippy here.
+#![deny(clippy::print_stdout)]
+
+#[macro_use]
+mod out;
 
 pub mod bench;
 mod commands;
@@ -18,7 +25,7 @@ use crate::model::Filter;
     name = "sluice",
     version,
     about = "Show exactly how two live databases have drifted apart — schema and rows — and bring one in line with the other, safely.",
-    after_help = "Database references: postgres://…, postgresql://…, mysql://…, mariadb://…, sqlite:PATH, a profile name, or (for schema work) a snapshot .json.\nExit codes: 0 ok / no differences, 1 differences, 2 usage or configuration, 3 cannot connect, 4 refused by a safety gate, 5 apply rolled back, 6 apply stopped part-way, 7 database error, 8 applied but TARGET still differs, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP."
+    after_help = "Database references: postgres://…, postgresql://…, mysql://…, mariadb://…, sqlite:PATH, a profile name, or (for schema work) a snapshot .json.\nExit codes: 0 ok / no differences, 1 differences, 2 usage or configuration, 3 cannot connect, 4 refused by a safety gate, 5 apply rolled back, 6 apply stopped part-way, 7 database error, 8 applied but TARGET still differs, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP, 141 stdout closed early."
 )]
 pub struct Cli {
     /// Profiles file (default: $SLUICE_PROFILES or ~/.config/sluice/profiles.toml).
@@ -87,11 +94,11 @@ pub enum Command {
         /// Run every step inside a transaction and roll it back: reports what would fail.
         #[arg(long)]
         dry_run: bool,
-        /// How long a statement may wait for a lock (seconds).
-        #[arg(long, default_value_t = 10, value_name = "SECS")]
+        /// How long a statement may wait for a lock (seconds, 1 to 604800).
+        #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = seconds())]
         lock_timeout: u64,
-        /// How long one statement may run (seconds).
-        #[arg(long, default_value_t = 300, value_name = "SECS")]
+        /// How long one statement may run (seconds, 1 to 604800).
+        #[arg(long, default_value_t = 300, value_name = "SECS", value_parser = seconds())]
         statement_timeout: u64,
     },
     /// List the applies recorded on this machine.
@@ -127,8 +134,9 @@ pub enum Command {
         /// Exit with 1 when any row differs.
         #[arg(long)]
         exit_code: bool,
-        /// Server-side limit for each query (seconds) from here on; the run's own by default.
-        #[arg(long, value_name = "SECS")]
+        /// Server-side limit for each query (seconds, 1 to 604800) from here on; the run's own
+        /// by default.
+        #[arg(long, value_name = "SECS", value_parser = seconds())]
         statement_timeout: Option<u64>,
     },
     /// Benchmarks (throughput and memory figures; not tests).
@@ -209,6 +217,28 @@ impl RenameArgs {
     }
 }
 
+/// Bounds of the numeric flags, checked while parsing: a value past them would overflow where it
+/// becomes milliseconds or a SQL literal, or fail on the server after a run has started.
+pub mod bounds {
+    /// `--batch-size`: rows per page and per checkpoint.
+    pub const BATCH_SIZE: std::ops::RangeInclusive<u64> = 1..=1_000_000;
+    /// Timeouts in seconds: at least one, at most a week (PostgreSQL's `statement_timeout` and
+    /// `lock_timeout` stop at 2^31 - 1 ms, about 24 days).
+    pub const SECONDS: std::ops::RangeInclusive<u64> = 1..=604_800;
+    /// `sluice bench data --rows`.
+    pub const BENCH_ROWS: std::ops::RangeInclusive<u64> = 3_000..=1_000_000_000;
+}
+
+/// `--batch-size N`, within [`bounds::BATCH_SIZE`].
+pub(crate) fn batch_size() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(bounds::BATCH_SIZE)
+}
+
+/// A timeout in seconds, within [`bounds::SECONDS`].
+pub(crate) fn seconds() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::builder::RangedU64ValueParser::<u64>::new().range(bounds::SECONDS)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format3 {
     Text,
@@ -253,16 +283,17 @@ impl FilterArgs {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            };
+        // `--help`, `--version`: as clap prints them, on stdout.
+        Err(e) if !e.use_stderr() => {
             let _ = e.print();
-            return code;
+            return exit::OK;
+        }
+        Err(e) => {
+            report(&usage_error(&e, &args));
+            return exit::USAGE;
         }
     };
     init_logging();
@@ -298,10 +329,13 @@ pub fn main() -> i32 {
             } => Err(cancel.error()),
         }
     });
-    match outcome {
+    let result = outcome.and_then(|code| out::flush().map(|()| code));
+    match result {
         Ok(code) => code,
+        // Whoever read stdout has gone (`sluice runs | head -1`): nothing more to say.
+        Err(Error::BrokenPipe) => exit::BROKEN_PIPE,
         Err(e) => {
-            eprintln!("sluice: error: {}", crate::error::one_line(&e.to_string()));
+            report(&e.to_string());
             e.exit_code()
         }
     }
@@ -317,17 +351,94 @@ pub(crate) fn process_cancel() -> crate::cancel::Cancel {
     CANCEL.get_or_init(Default::default).clone()
 }
 
+/// clap's usage error as one line, with where to read more: clap writes several (the error, an
+/// indented detail, a tip, the usage, a pointer to `--help`).
+fn usage_error(e: &clap::Error, args: &[std::ffi::OsString]) -> String {
+    use clap::CommandFactory;
+    use clap::error::ErrorKind;
+    // The (sub)command the arguments name, e.g. `sluice data diff`.
+    let mut cmd = Cli::command();
+    let mut path = vec![cmd.get_name().to_string()];
+    for a in args.iter().skip(1) {
+        let a = a.to_string_lossy();
+        if a == "--" {
+            break;
+        }
+        if a.starts_with('-') {
+            continue;
+        }
+        let Some(sub) = cmd.find_subcommand(a.as_ref()).cloned() else {
+            continue;
+        };
+        path.push(sub.get_name().to_string());
+        cmd = sub;
+    }
+    let path = path.join(" ");
+    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let subs: Vec<&str> = cmd
+            .get_subcommands()
+            .map(|c| c.get_name())
+            .filter(|n| *n != "help")
+            .collect();
+        return if subs.is_empty() {
+            format!("`{path}` needs arguments; see `{path} --help`")
+        } else {
+            format!(
+                "`{path}` needs a command: {}; see `{path} --help`",
+                subs.join(", ")
+            )
+        };
+    }
+    // clap's own wording, without styles, folded onto one line.
+    let text = e.render().to_string();
+    let mut parts: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with("Usage:") || line.starts_with("For more information") {
+            break;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        let line = line.strip_prefix("error:").map(str::trim).unwrap_or(line);
+        parts.push(match line.strip_prefix("tip:") {
+            Some(tip) => format!("({})", tip.trim()),
+            None => line.to_string(),
+        });
+    }
+    format!("{}; see `{path} --help`", parts.join(" "))
+}
+
+/// The one line an error gets on stderr (never a panic, even when stderr is closed).
+fn report(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "sluice: error: {}",
+        crate::error::one_line(message)
+    );
+}
+
 pub(crate) fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// Logs go to stderr, at the level in `SLUICE_LOG` (default: warnings only).
+/// Logs go to stderr, at the level in `SLUICE_LOG` (default: warnings only), in color only when
+/// stderr is a terminal and `NO_COLOR` is unset or empty.
 fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("SLUICE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let color = std::io::stderr().is_terminal() && !no_color(std::env::var_os("NO_COLOR"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(color)
         .with_target(false)
         .try_init();
+}
+
+/// `NO_COLOR` set to anything but the empty string turns color off (<https://no-color.org>).
+pub(crate) fn no_color(value: Option<std::ffi::OsString>) -> bool {
+    value.is_some_and(|v| !v.is_empty())
 }

@@ -39,6 +39,7 @@ async fn both(
     let src = Source::resolve(s, profiles)?;
     let tgt = Source::resolve(t, profiles)?;
     let (a, b) = source::catalogs(&src, &tgt, f).await?;
+    source::check_filter(f, &[(&src, &a), (&tgt, &b)]).await?;
     Ok((src, tgt, a, b))
 }
 
@@ -66,10 +67,10 @@ pub async fn diff(profiles: &Profiles, a: DiffArgs<'_>) -> Result<i32> {
     match a.format {
         Format3::Text => {
             let risks = assess(&tgt, &changes, &target_cat, &source_cat).await?;
-            print!(
+            out!(
                 "{}",
                 render_text(&src.display(), &tgt.display(), &changes, &risks)
-            )
+            )?
         }
         Format3::Json => {
             let risks = assess(&tgt, &changes, &target_cat, &source_cat).await?;
@@ -79,14 +80,14 @@ pub async fn diff(profiles: &Profiles, a: DiffArgs<'_>) -> Result<i32> {
                 "changes": changes.iter().zip(risks.iter()).map(|(c, r)| change_json(c, r)).collect::<Vec<_>>(),
                 "summary": summary_json(&changes, &risks),
             });
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
         }
         Format3::Sql => {
             // Exactly what `up.sql` of a pack planned now would say: destructive steps (and the
             // steps that only serve them) commented out, so piping it into a client passes the
             // same gate.
             let plan = schema::plan(&target_cat, &source_cat, &a.opts)?;
-            print!(
+            out!(
                 "{}",
                 render_sql(
                     &plan,
@@ -97,7 +98,7 @@ pub async fn diff(profiles: &Profiles, a: DiffArgs<'_>) -> Result<i32> {
                     &a.opts,
                     &a.filter
                 )
-            );
+            )?;
         }
     }
     Ok(if a.exit_code && !changes.is_empty() {
@@ -384,7 +385,7 @@ pub async fn plan(profiles: &Profiles, a: PlanArgs<'_>) -> Result<i32> {
     );
     let pack_id = pack::write(a.out, &m, &source_cat, &target_cat, a.force)?;
     if a.graph {
-        print!("{}", pack::graph_text(&m));
+        out!("{}", pack::graph_text(&m))?;
     }
     let destructive = m
         .left_out()
@@ -646,15 +647,15 @@ pub fn history_list(target: Option<&str>, json: bool) -> Result<i32> {
             "entries": entries,
             "corrupt": h.corrupt,
         });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
         return Ok(exit::OK);
     }
     if entries.is_empty() && h.corrupt.is_empty() {
-        println!("No applies recorded.");
+        outln!("No applies recorded.")?;
     }
     for e in &entries {
         let id = e.pack_id.get(..pack::PACK_ID_SHOWN).unwrap_or(&e.pack_id);
-        println!(
+        outln!(
             "{}  {:<8} {:<21} {:>3} steps {:>6.1}s  {}  pack {}  {}@{}",
             e.time,
             e.kind,
@@ -665,13 +666,13 @@ pub fn history_list(target: Option<&str>, json: bool) -> Result<i32> {
             if id.is_empty() { "-" } else { id },
             e.user,
             e.host
-        );
+        )?;
         if let Some(err) = &e.error {
-            println!("    {err}");
+            outln!("    {err}")?;
         }
     }
     for c in &h.corrupt {
-        println!("corrupt: {} line {}: {}", c.path, c.line, c.reason);
+        outln!("corrupt: {} line {}: {}", c.path, c.line, c.reason)?;
     }
     Ok(exit::OK)
 }

@@ -42,17 +42,34 @@ pub struct Profiles {
 }
 
 impl Profiles {
-    /// The default profiles file, if there is a config directory at all.
-    pub fn default_path() -> Option<PathBuf> {
-        if let Some(p) = std::env::var_os("SLUICE_PROFILES") {
-            return Some(PathBuf::from(p));
-        }
-        directories::ProjectDirs::from("", "", "sluice")
-            .map(|d| d.config_dir().join("profiles.toml"))
+    /// `$SLUICE_PROFILES`, when it is set to something (an empty value counts as unset).
+    fn env_path() -> Option<PathBuf> {
+        std::env::var_os("SLUICE_PROFILES")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
     }
 
-    /// Loads the default file; a missing file is no profiles, a malformed one is an error.
+    /// The default profiles file, if there is a config directory at all.
+    pub fn default_path() -> Option<PathBuf> {
+        Self::env_path().or_else(|| {
+            directories::ProjectDirs::from("", "", "sluice")
+                .map(|d| d.config_dir().join("profiles.toml"))
+        })
+    }
+
+    /// Loads the default file. A file named by `$SLUICE_PROFILES` must exist (as one given with
+    /// `--profiles` must); a missing `~/.config/sluice/profiles.toml` is no profiles; a malformed
+    /// file is an error either way.
     pub fn load_default() -> Result<Profiles> {
+        if let Some(p) = Self::env_path() {
+            if !p.exists() {
+                return Err(Error::file(
+                    &p,
+                    "no such profiles file (named by $SLUICE_PROFILES): fix the path or unset the variable",
+                ));
+            }
+            return Self::load(&p);
+        }
         match Self::default_path() {
             Some(p) if p.exists() => Self::load(&p),
             _ => Ok(Profiles::default()),
@@ -70,6 +87,18 @@ impl Profiles {
                 ),
             )
         })?;
+        if let Some((name, _)) = p
+            .profiles
+            .iter()
+            .find(|(_, q)| q.password_env.is_some() && q.password_file.is_some())
+        {
+            return Err(Error::file(
+                path,
+                format!(
+                    "profile '{name}' sets both password_env and password_file: keep the one the password should come from"
+                ),
+            ));
+        }
         p.path = Some(path.to_path_buf());
         Ok(p)
     }
@@ -80,6 +109,11 @@ impl Profiles {
         let Some(p) = self.profiles.get(name) else {
             return Ok(None);
         };
+        if p.password_env.is_some() && p.password_file.is_some() {
+            return Err(Error::usage(format!(
+                "profile '{name}' sets both password_env and password_file: keep the one the password should come from"
+            )));
+        }
         let password = if let Some(var) = &p.password_env {
             Some(std::env::var(var).map_err(|_| {
                 Error::usage(format!(

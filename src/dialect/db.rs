@@ -87,6 +87,10 @@ impl DbUrl {
         };
         let scheme = s[..idx].to_ascii_lowercase();
         match scheme.as_str() {
+            "postgres" | "postgresql" | "mysql" | "mariadb" => require_host_and_database(s)?,
+            _ => {}
+        }
+        match scheme.as_str() {
             "postgres" | "postgresql" => {
                 let display = redact_url(s);
                 let options = PgConnectOptions::from_str(s).map_err(|e| {
@@ -195,8 +199,20 @@ impl DbUrl {
                         },
                     });
                 }
+                if let Some(problem) = sqlite_header_problem(path) {
+                    return Err(Error::Connect {
+                        target: self.display(),
+                        message: problem,
+                    });
+                }
                 let opts = sqlite_options(path, access);
-                let conn = opts.connect().await.map_err(|e| fail(&e))?;
+                let mut conn = opts.connect().await.map_err(|e| fail(&e))?;
+                // SQLite reads the file on the first statement: a damaged one fails here, as a
+                // connection problem, not later as a query error.
+                sqlx::raw_sql("PRAGMA schema_version")
+                    .execute(&mut conn)
+                    .await
+                    .map_err(|e| fail(&e))?;
                 conn.close().await.ok();
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)
@@ -205,6 +221,79 @@ impl DbUrl {
                 Ok(Db::Lite(pool))
             }
         }
+    }
+}
+
+/// A server URL must say which server and which database: an empty host would quietly mean
+/// `localhost` (or the default socket), an empty database the user's name or none at all.
+fn require_host_and_database(s: &str) -> Result<()> {
+    let scheme = s
+        .split("://")
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let postgres = scheme.starts_with("postgres");
+    let (form, socket) = if postgres {
+        (
+            format!("{scheme}://USER@HOST:5432/DATABASE"),
+            "?host=/socket/dir",
+        )
+    } else {
+        (
+            format!("{scheme}://USER@HOST:3306/DATABASE"),
+            "?socket=/path/to/mysqld.sock",
+        )
+    };
+    let no_host = || {
+        Error::usage(format!(
+            "{} names no host: write {form} (or {socket} for a Unix socket)",
+            redact_url(s)
+        ))
+    };
+    let u = match url::Url::parse(s) {
+        Ok(u) => u,
+        Err(url::ParseError::EmptyHost) => return Err(no_host()),
+        Err(_) => return Ok(()), // the driver's parser says what is wrong
+    };
+    let param = |names: &[&str]| {
+        u.query_pairs()
+            .any(|(k, v)| names.contains(&k.as_ref()) && !v.is_empty())
+    };
+    let has_host = u.host_str().is_some_and(|h| !h.is_empty())
+        || param(if postgres {
+            &["host", "hostaddr"]
+        } else {
+            &["socket"]
+        });
+    if !has_host {
+        return Err(no_host());
+    }
+    let has_database = !u.path().trim_matches('/').is_empty() || (postgres && param(&["dbname"]));
+    if !has_database {
+        return Err(Error::usage(format!(
+            "{} names no database: write {form}",
+            redact_url(s)
+        )));
+    }
+    Ok(())
+}
+
+/// Why a file is not a SQLite database, if it is not: every database file starts with the 16
+/// bytes `SQLite format 3\0` (an empty file is an empty database to SQLite). SQLite itself only
+/// notices on the first query, as a database error.
+fn sqlite_header_problem(path: &Path) -> Option<String> {
+    use std::io::Read;
+    const HEADER: &[u8; 16] = b"SQLite format 3\0";
+    let mut head = Vec::with_capacity(16);
+    let read = std::fs::File::open(path).and_then(|f| f.take(16).read_to_end(&mut head));
+    match read {
+        Err(e) => Some(format!("cannot read the file: {e}")),
+        Ok(0) => None,
+        Ok(_) if head.as_slice() == HEADER => None,
+        Ok(_) => Some(
+            "not a SQLite database (the file does not start with the SQLite header): check the path"
+                .to_string(),
+        ),
     }
 }
 
@@ -262,6 +351,11 @@ fn connect_hint(msg: &str) -> String {
         format!("{msg} (is the server running, and on this host and port?)")
     } else if lower.contains("lookup address") || lower.contains("name or service not known") {
         format!("{msg} (check the host name)")
+    } else if lower.contains("role \"") && lower.contains("does not exist") {
+        // PostgreSQL: `role "x" does not exist` is about the user, not the database.
+        format!("{msg} (check the user name)")
+    } else if lower.contains("file is not a database") {
+        format!("{msg} (not a SQLite database: check the path)")
     } else if lower.contains("does not exist") || lower.contains("unknown database") {
         format!("{msg} (check the database name)")
     } else {
@@ -385,5 +479,47 @@ mod tests {
         assert!(!e.to_string().contains("secret"));
         let dbg = format!("{:?}", DbUrl::parse("postgres://a:hunter2@h/d").unwrap());
         assert!(!dbg.contains("hunter2"));
+    }
+
+    #[test]
+    fn server_urls_name_a_host_and_a_database() {
+        for (url, needle) in [
+            (
+                "postgres://",
+                "names no host: write postgres://USER@HOST:5432/DATABASE",
+            ),
+            ("postgresql://u:pw@:5432/d", "names no host"),
+            ("postgres://u:pw@h", "names no database: write postgres://"),
+            ("postgres://u@h:5432/", "names no database"),
+            (
+                "mysql://",
+                "names no host: write mysql://USER@HOST:3306/DATABASE",
+            ),
+            (
+                "mariadb://root:pw@127.0.0.1:3306",
+                "names no database: write mariadb://",
+            ),
+        ] {
+            let e = DbUrl::parse(url).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{url}");
+            assert!(e.to_string().contains(needle), "{url}: {e}");
+            assert!(!e.to_string().contains("pw@"), "password shown: {e}");
+        }
+        // A Unix socket or a database given as a parameter is enough.
+        assert!(DbUrl::parse("postgres:///shop?host=/run/postgresql").is_ok());
+        assert!(DbUrl::parse("postgres://u@h?dbname=shop").is_ok());
+        assert!(DbUrl::parse("mysql://u@localhost/shop?socket=/run/mysqld/mysqld.sock").is_ok());
+    }
+
+    #[test]
+    fn connect_hints() {
+        assert!(
+            connect_hint(r#"error returned from database: role "nobody" does not exist"#)
+                .ends_with("(check the user name)")
+        );
+        assert!(
+            connect_hint(r#"error returned from database: database "nope" does not exist"#)
+                .ends_with("(check the database name)")
+        );
     }
 }

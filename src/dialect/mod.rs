@@ -22,6 +22,8 @@ use crate::model::{Catalog, Change, Dialect, Filter};
 /// Reads the whole catalog of a live database: one query per object kind, system schemas left out,
 /// `filter` applied, every list in canonical order.
 pub async fn inspect(db: &Db, filter: &Filter) -> Result<Catalog> {
+    // Names compare as this database compares them (MySQL and SQLite ignore case).
+    let filter = &filter.for_dialect(Some(db.dialect()));
     let mut catalog = match db {
         Db::Pg(pool) => postgres::inspect::inspect(pool, filter).await?,
         Db::My(pool) => mysql::inspect::inspect(pool, filter).await?,

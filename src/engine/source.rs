@@ -7,6 +7,7 @@ use crate::config::Profiles;
 use crate::config::profiles::expose;
 use crate::dialect::{self, Access, DbUrl, db::looks_like_url};
 use crate::error::{Error, Result};
+use crate::model::filter::Relations;
 use crate::model::{Catalog, Filter, Snapshot};
 
 /// A resolved database reference.
@@ -82,6 +83,35 @@ impl Source {
     }
 }
 
+/// Refuses a filter with an include pattern (`--schema`, `--table`) that selects no schema, table
+/// or view in any of `sides` (each given with the catalog the filter produced): a typo must not
+/// quietly compare nothing. The error names the pattern and the nearest names, read from each
+/// side's complete catalog (inspected again only when a pattern missed).
+pub async fn check_filter(filter: &Filter, sides: &[(&Source, &Catalog)]) -> Result<()> {
+    if filter.is_empty() {
+        return Ok(());
+    }
+    let filtered: Vec<&Catalog> = sides.iter().map(|(_, c)| *c).collect();
+    if filter
+        .unmatched(&filtered, Relations::TablesAndViews)
+        .is_none()
+    {
+        return Ok(());
+    }
+    let everything = Filter::default();
+    let complete =
+        futures::future::try_join_all(sides.iter().map(|(s, _)| s.catalog(&everything))).await?;
+    let complete: Vec<&Catalog> = complete.iter().collect();
+    let place = match sides {
+        [(one, _)] => one.display(),
+        _ => "SOURCE or TARGET".to_string(),
+    };
+    match filter.unmatched(&complete, Relations::TablesAndViews) {
+        None => Ok(()),
+        Some(u) => Err(Error::usage(u.message("--table", &place))),
+    }
+}
+
 /// Inspects two sources at the same time.
 pub async fn catalogs(a: &Source, b: &Source, filter: &Filter) -> Result<(Catalog, Catalog)> {
     tokio::try_join!(a.catalog(filter), b.catalog(filter))
@@ -123,6 +153,7 @@ pub fn write_snapshot(snapshot: &Snapshot, path: &Path) -> Result<()> {
 
 /// Keeps only what the filter selects (for snapshots, which hold everything).
 fn apply_filter(cat: &mut Catalog, filter: &Filter) {
+    let filter = &filter.for_dialect(cat.dialect);
     cat.schemas.retain(|s| filter.schema_matches(&s.name));
     for s in &mut cat.schemas {
         let name = s.name.clone();

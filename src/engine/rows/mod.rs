@@ -21,6 +21,7 @@ use tokio::sync::watch;
 use crate::dialect::rows::{ColSpec, ReadSpec};
 use crate::dialect::{self, Db};
 use crate::error::{Error, Result};
+use crate::model::filter::Relations;
 use crate::model::rowdiff::{
     Checkpoint, DbRef, KeyKind, RUN_FORMAT, RunManifest, RunOptions, RunState, TablePair,
     TableProgress, TableStatus,
@@ -216,6 +217,10 @@ pub async fn start(
     }
     let filter = table_filter(&options)?;
     let (sc, tc) = catalogs(source, target).await?;
+    // A `--tables` pattern that selects no table on either side is a mistake, not an empty diff.
+    if let Some(u) = filter.unmatched(&[&sc, &tc], Relations::Tables) {
+        return Err(Error::usage(u.message("--tables", "SOURCE or TARGET")));
+    }
     fill_ref(&mut source_ref, &sc);
     fill_ref(&mut target_ref, &tc);
     let pairing = pair::pair(&sc, &tc, &filter, &options.ignore_columns)?;

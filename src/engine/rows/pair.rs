@@ -82,6 +82,9 @@ pub fn pair(
             s.to_string()
         }
     };
+    // Each side's names compare as its database compares them (MySQL and SQLite ignore case).
+    let source_filter = filter.for_dialect(source.dialect);
+    let target_filter = filter.for_dialect(target.dialect);
     let mut ignores = parse_ignores(ignore_columns)?;
     let mut out = Pairing::default();
     let mut target_used: Vec<(String, String)> = Vec::new();
@@ -90,10 +93,11 @@ pub fn pair(
         let found = target
             .tables()
             .find(|(ts, tt)| *ts == tschema && same(&tt.name, &st.name));
-        let selected = |schema: &str, name: &str| filter.table_matches(schema, name);
         match found {
             Some((ts, tt)) => {
-                if !selected(sschema, &st.name) && !selected(ts, &tt.name) {
+                if !source_filter.table_matches(sschema, &st.name)
+                    && !target_filter.table_matches(ts, &tt.name)
+                {
                     continue;
                 }
                 target_used.push((ts.to_string(), tt.name.clone()));
@@ -101,7 +105,7 @@ pub fn pair(
                     .push(pair_table(sschema, st, ts, tt, cross, &mut ignores)?);
             }
             None => {
-                if selected(sschema, &st.name) {
+                if source_filter.table_matches(sschema, &st.name) {
                     out.only_in_source.push(format!("{sschema}.{}", st.name));
                 }
             }
@@ -109,7 +113,7 @@ pub fn pair(
     }
     for (ts, tt) in target.tables() {
         if !target_used.iter().any(|(s, n)| s == ts && n == &tt.name)
-            && filter.table_matches(ts, &tt.name)
+            && target_filter.table_matches(ts, &tt.name)
         {
             out.only_in_target.push(format!("{ts}.{}", tt.name));
         }

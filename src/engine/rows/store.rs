@@ -150,23 +150,71 @@ pub fn write_json_atomic<T: serde::Serialize>(path: &Path, value: &T) -> Result<
     Ok(())
 }
 
-/// Every run in `root`, newest first (unreadable directories are skipped).
-pub fn list(root: &Path) -> Vec<(RunDir, RunManifest, Option<Checkpoint>)> {
-    let mut out = Vec::new();
+/// A run directory whose manifest cannot be read: listed, never silently left out.
+#[derive(Debug, Clone)]
+pub struct CorruptRun {
+    pub id: String,
+    /// The manifest that is missing or unreadable.
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+/// The runs in a runs directory.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Readable runs, newest first.
+    pub runs: Vec<(RunDir, RunManifest, Option<Checkpoint>)>,
+    /// Directories that should be runs but whose manifest is missing or unreadable, by id.
+    pub corrupt: Vec<CorruptRun>,
+}
+
+/// Every run in `root`, newest first, and every directory there whose manifest is missing or
+/// unreadable (files, and names starting with `.`, are not runs and are left out).
+pub fn list(root: &Path) -> Listing {
+    let mut out = Listing::default();
     let Ok(entries) = std::fs::read_dir(root) else {
         return out;
     };
     for e in entries.flatten() {
+        if !e.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
         let Some(id) = e.file_name().to_str().map(str::to_string) else {
             continue;
         };
-        let Ok(run) = RunDir::open(root, &id) else {
+        if id.starts_with('.') {
             continue;
+        }
+        let run = RunDir {
+            id: id.clone(),
+            path: e.path(),
         };
-        let Ok(m) = run.manifest() else { continue };
-        let c = run.checkpoint().ok();
-        out.push((run, m, c));
+        let manifest = if run.manifest_path().is_file() {
+            run.manifest()
+        } else {
+            Err(Error::file(
+                run.manifest_path(),
+                "missing (a run whose start failed, or one starting right now)",
+            ))
+        };
+        match manifest {
+            Ok(m) => {
+                let c = run.checkpoint().ok();
+                out.runs.push((run, m, c));
+            }
+            Err(err) => out.corrupt.push(CorruptRun {
+                id,
+                path: run.manifest_path(),
+                problem: match err {
+                    Error::File { message, .. } => message,
+                    other => other.to_string(),
+                },
+            }),
+        }
     }
-    out.sort_by(|a, b| (&b.1.created_at, &b.0.id).cmp(&(&a.1.created_at, &a.0.id)));
+    out.runs
+        .sort_by(|a, b| (&b.1.created_at, &b.0.id).cmp(&(&a.1.created_at, &a.0.id)));
+    out.corrupt.sort_by(|a, b| b.id.cmp(&a.id));
     out
 }
