@@ -581,7 +581,8 @@ async fn a_step_stopped_part_way_resumes_at_its_failed_statement() {
     );
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("plan.json"), "{}").expect("plan.json");
-    let spec = JournalSpec::for_pack(dir.path(), "mysql://test@db/a".into()).expect("spec");
+    let spec = JournalSpec::for_pack(dir.path(), "mysql://test@db/a".into(), Default::default())
+        .expect("spec");
     let step = |n: usize, sql: &[&str]| Step {
         number: n,
         change: Change::Unsupported {

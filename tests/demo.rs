@@ -55,12 +55,18 @@ fn demo_builds_the_pair_and_summarizes_both_catalogs() {
         "{stdout}"
     );
     assert!(
-        stdout.lines().any(|l| l.starts_with("-- step ")
-            && l.ends_with("rebuild_table main.products (destructive)")),
+        stdout
+            .lines()
+            .any(|l| l.starts_with("-- step ") && l.ends_with("rebuild_table main.products")),
+        "{stdout}"
+    );
+    // As in up.sql, a destructive step is commented out, with why.
+    assert!(
+        stdout.contains("LEFT OUT: destructive (drop-column)"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("ALTER TABLE \"products__sluice_new\" RENAME TO \"products\";"),
+        stdout.contains("-- ALTER TABLE \"products__sluice_new\" RENAME TO \"products\";"),
         "{stdout}"
     );
     assert!(

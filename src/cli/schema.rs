@@ -559,6 +559,18 @@ impl apply::Client for Terminal {
                 "resuming: {applied} of {total} steps were applied by an earlier run; starting at step {}.",
                 applied + 1
             ),
+            Notice::Recovered {
+                step,
+                statement,
+                took_effect,
+            } => eprintln!(
+                "an earlier run of this pack ended while statement {statement} of step {step} ran; TARGET shows it {}",
+                if took_effect {
+                    "took effect: going on after it"
+                } else {
+                    "did not take effect: running it again"
+                }
+            ),
             Notice::DryRunShown { steps } => dry_run_report(&steps),
         }
     }

@@ -19,24 +19,31 @@ pub const JOURNAL_VERSION: u32 = 1;
 pub const JOURNAL_FILE: &str = "journal.json";
 
 /// Where a journal lives and what it is keyed by.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct JournalSpec {
     pub path: PathBuf,
     /// SHA-256 of the pack's `plan.json`.
     pub plan: String,
     /// The target, without password (`mysql://app@db:3306/shop`).
     pub target: String,
+    /// The plan's filters: TARGET's fingerprints are taken through them, as apply compares.
+    pub filter: crate::model::Filter,
 }
 
 impl JournalSpec {
     /// The journal of the pack in `dir` for `target` (a redacted URL).
-    pub fn for_pack(dir: &Path, target: String) -> Result<JournalSpec> {
+    pub fn for_pack(
+        dir: &Path,
+        target: String,
+        filter: crate::model::Filter,
+    ) -> Result<JournalSpec> {
         let plan_path = dir.join("plan.json");
         let bytes = std::fs::read(&plan_path).map_err(|e| Error::file(&plan_path, e))?;
         Ok(JournalSpec {
             path: dir.join(JOURNAL_FILE),
             plan: hex::encode(Sha256::digest(&bytes)),
             target,
+            filter,
         })
     }
 }
@@ -83,8 +90,30 @@ pub struct Run {
     /// TARGET still has it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
+    /// The statement sent to the server and not yet answered: written before it is sent, cleared
+    /// when it has run or failed. Still there after a run was killed (or interrupted while the
+    /// statement ran), it is *in doubt*: the next run finds out whether it took effect before it
+    /// goes on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_flight: Option<InFlight>,
     pub started_at: String,
     pub updated_at: String,
+}
+
+/// A statement whose outcome the journal does not know yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InFlight {
+    /// The step (its number in the plan) and the statement within it (1-based).
+    pub step: usize,
+    pub statement: usize,
+    /// The server connection that runs it (MySQL `CONNECTION_ID()`): if it is still running when
+    /// the next run starts, that run stops it first.
+    pub connection: u64,
+    /// TARGET's schema fingerprint just before it was sent, for steps of several statements (a
+    /// changed fingerprint then says it ran); single statements are judged by what is left to do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    pub sent_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,14 +154,15 @@ impl Run {
             steps: Vec::new(),
             failure: None,
             fingerprint: None,
+            in_flight: None,
             started_at: t.clone(),
             updated_at: t,
         }
     }
 
-    /// Whether anything of the plan has run.
+    /// Whether anything of the plan has run, or may have.
     pub fn started(&self) -> bool {
-        self.applied > 0 || self.statements_done > 0
+        self.applied > 0 || self.statements_done > 0 || self.in_flight.is_some()
     }
 }
 
@@ -198,7 +228,7 @@ pub fn save(spec: &JournalSpec, run: &Run) -> Result<()> {
 }
 
 /// How an apply of a pack to a target starts, given the journal.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Start {
     /// Nothing of this plan has run on this target: TARGET must be as planned.
     Fresh,
@@ -206,11 +236,45 @@ pub enum Start {
     Resume { applied: usize, total: usize },
     /// Every step is applied already and TARGET is as the run left it.
     Done,
+    /// An earlier run ended with a statement in doubt (killed, or interrupted while it ran): the
+    /// caller finds out whether it took effect ([`settle`]), then resumes.
+    Recover(Box<Run>),
+}
+
+/// Records what the caller found out about the statement in doubt: `took_effect` moves the run
+/// past it. The run is then stopped, with TARGET's fingerprint as it stands, ready to resume.
+pub fn settle(
+    spec: &JournalSpec,
+    run: &mut Run,
+    took_effect: bool,
+    step_statements: usize,
+    fingerprint: String,
+) -> Result<()> {
+    if let Some(f) = run.in_flight.take() {
+        if took_effect {
+            if f.statement >= step_statements {
+                run.applied += 1;
+                run.statements_done = 0;
+                if let Some(r) = run.steps.last_mut() {
+                    r.done = step_statements;
+                    r.finished_at = Some(now());
+                }
+            } else {
+                run.statements_done = f.statement;
+                if let Some(r) = run.steps.last_mut() {
+                    r.done = f.statement;
+                }
+            }
+        }
+    }
+    run.status = RunStatus::Stopped;
+    run.fingerprint = Some(fingerprint);
+    save(spec, run)
 }
 
 /// Decides how to start, from the journal and TARGET's fingerprint now. Refuses (exit 4) when an
-/// earlier run changed TARGET part-way and TARGET's schema changed since, or when that run could
-/// not record where it stopped (the process was killed).
+/// earlier run stopped part-way and TARGET's schema changed since. A run killed between
+/// statements resumes where its journal says; one that left a statement in doubt is recovered.
 pub fn start(spec: &JournalSpec, now_fingerprint: &str) -> Result<Start> {
     let Some(run) = run_for(spec)? else {
         return Ok(Start::Fresh);
@@ -220,18 +284,19 @@ pub fn start(spec: &JournalSpec, now_fingerprint: &str) -> Result<Start> {
         RunStatus::Complete if same => Ok(Start::Done),
         RunStatus::Complete => Ok(Start::Fresh),
         _ if !run.started() => Ok(Start::Fresh),
+        // A statement in doubt: what TARGET holds now says whether it ran.
+        _ if run.in_flight.is_some() => Ok(Start::Recover(Box::new(run))),
+        // Killed between two statements: the journal is exact.
+        RunStatus::Running => Ok(Start::Resume {
+            applied: run.applied,
+            total: run.total,
+        }),
         RunStatus::Stopped if same => Ok(Start::Resume {
             applied: run.applied,
             total: run.total,
         }),
         RunStatus::Stopped => Err(Error::Refused(format!(
             "an earlier apply of this pack stopped after {} of {} steps ({}), and TARGET's schema has changed since: plan again",
-            run.applied,
-            run.total,
-            spec.path.display()
-        ))),
-        RunStatus::Running => Err(Error::Refused(format!(
-            "an earlier apply of this pack was interrupted after {} of {} steps and could not record TARGET's state ({}): plan again",
             run.applied,
             run.total,
             spec.path.display()
@@ -248,6 +313,7 @@ mod tests {
             path: dir.join(JOURNAL_FILE),
             plan: plan.into(),
             target: target.into(),
+            filter: Default::default(),
         }
     }
 
@@ -287,13 +353,36 @@ mod tests {
         let replanned = spec(dir.path(), "p2", "mysql://app@db/shop");
         assert_eq!(start(&replanned, "f0").expect("new plan"), Start::Fresh);
 
-        // Killed part-way: no fingerprint to check against, refused.
+        // Killed between statements: the journal is exact, resume there.
         let mut killed = stopped(3, None);
         killed.status = RunStatus::Running;
         save(&s, &killed).expect("save");
         assert_eq!(
-            start(&s, "f3").expect_err("interrupted").exit_code(),
-            crate::error::exit::REFUSED
+            start(&s, "f3").expect("resume"),
+            Start::Resume {
+                applied: 3,
+                total: 5
+            }
+        );
+        // Killed while a statement ran: in doubt, to be recovered.
+        killed.in_flight = Some(InFlight {
+            step: 4,
+            statement: 1,
+            connection: 7,
+            before: None,
+            sent_at: now(),
+        });
+        save(&s, &killed).expect("save");
+        let Start::Recover(mut run) = start(&s, "f3").expect("recover") else {
+            panic!("not a recovery");
+        };
+        settle(&s, &mut run, true, 1, "f4".into()).expect("settle");
+        assert_eq!(
+            start(&s, "f4").expect("resume"),
+            Start::Resume {
+                applied: 4,
+                total: 5
+            }
         );
 
         // Complete: nothing to do while TARGET is as it left it.

@@ -119,3 +119,13 @@ pub async fn apply(
         Db::My(pool) => mysql::apply::apply(pool, steps, opts, journal, cancel).await,
     }
 }
+
+/// Stops a statement that a killed apply left running on the server (MySQL/MariaDB, where the
+/// journal names its connection): connection `connection`, if it still runs `sql`. Elsewhere a
+/// killed client's transaction is rolled back by the server itself: nothing to do.
+pub async fn stop_stale_statement(db: &Db, connection: u64, sql: &str) -> Result<()> {
+    match db {
+        Db::My(pool) => mysql::apply::stop_stale(pool, connection, sql).await,
+        Db::Pg(_) | Db::Lite(_) => Ok(()),
+    }
+}

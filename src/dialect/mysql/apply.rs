@@ -19,9 +19,8 @@ use std::time::{Duration, Instant};
 use sqlx::mysql::MySqlPool;
 
 use crate::cancel::Cancel;
-use crate::dialect::journal::{self, Failure, JournalSpec, Run, RunStatus, StepRecord};
+use crate::dialect::journal::{self, Failure, InFlight, JournalSpec, Run, RunStatus, StepRecord};
 use crate::error::{Error, Result, one_line};
-use crate::model::Filter;
 use crate::model::plan::{ApplyOptions, ApplyReport, Step};
 
 /// How long past the statement timeout we wait before stopping a statement ourselves.
@@ -86,9 +85,15 @@ pub async fn apply(
         },
         None => Run::new(total),
     };
+    if run.in_flight.is_some() {
+        return Err(Error::Refused(
+            "the journal holds a statement in doubt (an earlier run was killed while it ran): apply the pack with `sluice apply`, which finds out whether it ran".into(),
+        ));
+    }
     run.status = RunStatus::Running;
     run.failure = None;
     run.fingerprint = None;
+    run.in_flight = None;
     let save = |run: &Run| -> Result<()> {
         match journal {
             Some(spec) => journal::save(spec, run),
@@ -112,8 +117,21 @@ pub async fn apply(
             });
         }
         for (j, sql) in step.sql.iter().enumerate().skip(skip) {
-            // A statement ends by itself, at the client-side limit, or on Ctrl-C; the last two stop
-            // it on the server too.
+            // In doubt until the server answers: a run killed now leaves this in the journal.
+            run.in_flight = Some(InFlight {
+                step: step.number,
+                statement: j + 1,
+                connection: connection_id,
+                before: if step.sql.len() > 1 {
+                    fingerprint(pool, journal).await
+                } else {
+                    None
+                },
+                sent_at: journal::now(),
+            });
+            save(&run)?;
+            // A statement ends by itself, at the client-side limit, or on a cancel; the last two
+            // stop it on the server too, and leave it in doubt (it may have finished first).
             let mut interrupted = false;
             let outcome = tokio::select! {
                 r = tokio::time::timeout(
@@ -153,6 +171,10 @@ pub async fn apply(
                 }
             };
             if let Some((message, timed_out)) = failed {
+                if !timed_out {
+                    // The server refused it: DDL is atomic, nothing of it took effect.
+                    run.in_flight = None;
+                }
                 if timed_out {
                     // The connection is in an unknown state: never give it back to the pool.
                     drop(conn.detach());
@@ -168,7 +190,7 @@ pub async fn apply(
                     message: message.clone(),
                     at: journal::now(),
                 });
-                run.fingerprint = fingerprint(pool).await;
+                run.fingerprint = fingerprint(pool, journal).await;
                 save(&run)?;
                 if interrupted {
                     return Err(cancel.error());
@@ -182,6 +204,7 @@ pub async fn apply(
                 });
             }
             statements += 1;
+            run.in_flight = None;
             run.statements_done = j + 1;
             if let Some(r) = run.steps.last_mut() {
                 r.done = j + 1;
@@ -198,7 +221,7 @@ pub async fn apply(
     }
     drop(conn);
     run.status = RunStatus::Complete;
-    run.fingerprint = fingerprint(pool).await;
+    run.fingerprint = fingerprint(pool, journal).await;
     save(&run)?;
     Ok(ApplyReport {
         steps: steps[first.min(total)..]
@@ -213,12 +236,51 @@ pub async fn apply(
 }
 
 /// TARGET's schema fingerprint as it stands, for the journal (none if it cannot be read).
-async fn fingerprint(pool: &MySqlPool) -> Option<String> {
-    let mut cat = super::inspect::inspect(pool, &Filter::default())
+async fn fingerprint(pool: &MySqlPool, journal: Option<&JournalSpec>) -> Option<String> {
+    let filter = journal.map(|j| j.filter.clone()).unwrap_or_default();
+    let cat = crate::dialect::inspect(&crate::dialect::Db::My(pool.clone()), &filter)
         .await
         .ok()?;
-    cat.normalize_order();
     Some(cat.fingerprint())
+}
+
+/// Stops what a killed run left running on the server: connection `id`, if it still runs `sql`
+/// (a connection id can be given again after a restart, so one running anything else is left
+/// alone). Waits until it is gone.
+pub async fn stop_stale(pool: &MySqlPool, id: u64, sql: &str) -> Result<()> {
+    let ctx = "stopping the statement a killed apply left running";
+    let head: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    let head: String = head.chars().take(48).collect();
+    let running = || async {
+        let info: Option<Option<String>> =
+            sqlx::query_scalar("SELECT INFO FROM information_schema.PROCESSLIST WHERE ID = ?")
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .map_err(|e| Error::db(ctx, e))?;
+        let ours = info.flatten().is_some_and(|i| {
+            let i: String = i.split_whitespace().collect::<Vec<_>>().join(" ");
+            !head.is_empty() && i.starts_with(&head)
+        });
+        Ok::<bool, Error>(ours)
+    };
+    if !running().await? {
+        return Ok(());
+    }
+    let _ = sqlx::raw_sql(format!("KILL {id}").as_str())
+        .execute(pool)
+        .await;
+    let start = Instant::now();
+    while running().await? {
+        if start.elapsed() > Duration::from_secs(60) {
+            return Err(Error::db(
+                ctx,
+                format!("connection {id} still runs it a minute after KILL"),
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
 }
 
 /// The server's own message, without sqlx's wrapping.

@@ -68,6 +68,13 @@ pub enum Notice {
     NotTransactional { dialect: String, journal: PathBuf },
     /// An earlier run of this pack stopped; this one continues after step `applied`.
     Resuming { applied: usize, total: usize },
+    /// An earlier run was killed (or interrupted) while a statement ran: what TARGET holds says
+    /// whether it took effect.
+    Recovered {
+        step: usize,
+        statement: usize,
+        took_effect: bool,
+    },
     /// A dry run where DDL cannot be rolled back: the steps and what the plan's checks found.
     DryRunShown { steps: Vec<Step> },
 }
@@ -269,13 +276,33 @@ async fn locked(
     let journal = if transactional {
         None
     } else {
-        Some(JournalSpec::for_pack(&pack.dir, url.display())?)
+        Some(JournalSpec::for_pack(
+            &pack.dir,
+            url.display(),
+            filter.clone(),
+        )?)
     };
-    let start = match &journal {
+    let mut start = match &journal {
         Some(spec) => journal::start(spec, &now.fingerprint())?,
         None => journal::Start::Fresh,
     };
     let opts = diff_options(pack);
+    let mut now = now;
+    if let (journal::Start::Recover(run), Some(spec)) = (&start, &journal) {
+        let (resumed, after) = recover(
+            pack,
+            chosen,
+            spec,
+            (**run).clone(),
+            db,
+            filter,
+            &opts,
+            client,
+        )
+        .await?;
+        start = resumed;
+        now = after;
+    }
     if start == journal::Start::Done {
         let after = dialect::inspect(db, filter).await?;
         return Ok(Outcome {
@@ -386,6 +413,82 @@ async fn locked(
         skipped: chosen.skipped.clone(),
         verdict: Some(judge(pack, &after, &chosen.skipped, &opts)),
     })
+}
+
+/// Finds out whether the statement an earlier run left in doubt took effect, records it in the
+/// journal, and says where to resume. What that run may have left running on the server is
+/// stopped first. A step of one statement took effect when what is left to do (a plan from
+/// TARGET now to SOURCE) no longer holds its change; a step of several, when TARGET's
+/// fingerprint is no longer the one taken just before the statement was sent.
+#[allow(clippy::too_many_arguments)]
+async fn recover(
+    pack: &Pack,
+    chosen: &Chosen,
+    spec: &JournalSpec,
+    mut run: journal::Run,
+    db: &Db,
+    filter: &crate::model::Filter,
+    opts: &DiffOptions,
+    client: &mut dyn Client,
+) -> Result<(journal::Start, Catalog)> {
+    let Some(f) = run.in_flight.clone() else {
+        let now = dialect::inspect(db, filter).await?;
+        return Ok((
+            journal::Start::Resume {
+                applied: run.applied,
+                total: run.total,
+            },
+            now,
+        ));
+    };
+    let at = chosen
+        .steps
+        .iter()
+        .position(|s| s.number == f.step)
+        .filter(|i| *i == run.applied && run.total == chosen.steps.len());
+    let Some(index) = at else {
+        return Err(Error::Refused(format!(
+            "{} says step {} was running, which is not where this pack stands: plan again",
+            spec.path.display(),
+            f.step
+        )));
+    };
+    let step = &chosen.steps[index];
+    let sql = step
+        .sql
+        .get(f.statement.saturating_sub(1))
+        .cloned()
+        .unwrap_or_default();
+    dialect::stop_stale_statement(db, f.connection, &sql).await?;
+    let now = dialect::inspect(db, filter).await?;
+    let took_effect = match &f.before {
+        Some(before) => now.fingerprint() != *before,
+        None => {
+            let left = schema::plan(&now, &pack.source, opts)?;
+            !left.steps.iter().any(|s| {
+                s.change.kind() == step.change.kind() && s.change.object() == step.change.object()
+            })
+        }
+    };
+    journal::settle(
+        spec,
+        &mut run,
+        took_effect,
+        step.sql.len(),
+        now.fingerprint(),
+    )?;
+    client.notice(Notice::Recovered {
+        step: f.step,
+        statement: f.statement,
+        took_effect,
+    });
+    Ok((
+        journal::Start::Resume {
+            applied: run.applied,
+            total: run.total,
+        },
+        now,
+    ))
 }
 
 /// The diff options the plan was made with.
