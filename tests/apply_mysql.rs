@@ -193,7 +193,7 @@ fn one_apply_at_a_time_on_mariadb() {
     ]);
     assert_eq!(code(&o), 4, "{}", err(&o));
     assert!(
-        err(&o).contains(&format!("another apply holds TARGET since "))
+        err(&o).contains("another apply holds TARGET since ")
             && err(&o).contains(&format!("by {}@", support::MY_USER)),
         "{}",
         err(&o)
