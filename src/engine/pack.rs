@@ -5,13 +5,15 @@
 //! and TARGET at plan time (`source.json`, `target.json`, snapshot format), so that apply can tell
 //! what changed since. See `docs/formats.md`.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::plan::{Reverse, Step};
+use super::plan::Step;
+use crate::model::plan::DownStep;
 use super::schema::SchemaPlan;
 use crate::error::{Error, Result};
 use crate::model::{Catalog, Dialect, Snapshot};
@@ -60,6 +62,9 @@ pub struct PackManifest {
     /// The plan's risk score, 0–100 (100: something is certain to fail).
     pub score: u8,
     pub steps: Vec<PackStep>,
+    /// The steps of `down.sql`: the undo of the enabled steps, in run order (see [`down_steps`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub down: Vec<DownStep>,
     /// SHA-256 of each SQL file, to detect edits made after planning.
     pub checksums: std::collections::BTreeMap<String, String>,
 }
@@ -227,8 +232,10 @@ pub fn manifest(
         options,
         score: plan.score(),
         steps,
+        down: Vec::new(),
         checksums: Default::default(),
     };
+    m.down = down_steps(&m, source, target);
     m.checksums
         .insert("up.sql".into(), sha256_hex(up_sql(&m).as_bytes()));
     m.checksums
@@ -236,44 +243,91 @@ pub fn manifest(
     m
 }
 
-/// The text of `down.sql`: the reverse of every enabled step, last step first; what cannot be
-/// undone is explained in a comment.
-pub fn down_sql(manifest: &PackManifest) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "-- sluice reverse pack: undoes up.sql, last step first");
-    let _ = writeln!(s, "-- TARGET: {}", manifest.target);
-    let irreversible = manifest
+// ------------------------------------------------------------------ down.sql
+
+/// The steps of `down.sql`: the undo of every enabled step of `manifest` (disabled steps never
+/// ran), ordered by the dependency graph from TARGET as the plan leaves it (`source`, the pack's
+/// SOURCE catalog) back to TARGET before the plan (`target`). See `engine::down`. `manifest()`
+/// stores them in `plan.json` (`down`); a pack without them (an older one) gets them from here.
+pub fn down_steps(manifest: &PackManifest, source: &Catalog, target: &Catalog) -> Vec<DownStep> {
+    let enabled: Vec<(usize, &crate::model::Change)> = manifest
         .steps
         .iter()
-        .filter(|st| st.enabled && matches!(st.reverse, Reverse::Irreversible(_)))
-        .count();
-    if irreversible > 0 {
+        .filter(|s| s.enabled)
+        .map(|s| (s.number, &s.change))
+        .collect();
+    super::down::down_steps(&enabled, target, source)
+}
+
+/// The text of `down.sql`, from the manifest's down steps: each behind a comment naming the step
+/// it undoes; an undo that restores the catalog but not the data says `IRREVERSIBLE: why`.
+/// Written like `up.sql`: SQLite's prologue, one transaction where DDL is transactional, bodies
+/// between `DELIMITER` lines for the MySQL client.
+pub fn down_sql(manifest: &PackManifest) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "-- sluice reverse pack: undoes up.sql (the steps it runs), in dependency order"
+    );
+    let _ = writeln!(s, "-- TARGET: {}", manifest.target);
+    let _ = writeln!(
+        s,
+        "-- {} steps, {}",
+        manifest.down.len(),
+        if manifest.transactional {
+            "run as one transaction (all or nothing)"
+        } else {
+            "NOT transactional: each DDL statement commits on its own"
+        },
+    );
+    let skipped = manifest.steps.iter().filter(|st| !st.enabled).count();
+    if skipped > 0 {
         let _ = writeln!(
             s,
-            "-- {irreversible} step(s) cannot be undone (see below): this does not restore their data."
+            "-- {skipped} step(s) commented out in up.sql never ran: they are not undone."
         );
+    }
+    let lossy: BTreeSet<usize> = manifest
+        .down
+        .iter()
+        .filter(|d| d.irreversible.is_some())
+        .map(|d| d.undoes)
+        .collect();
+    if !lossy.is_empty() {
+        let list: Vec<String> = lossy.iter().map(|n| n.to_string()).collect();
+        let _ = writeln!(
+            s,
+            "-- IRREVERSIBLE: the data of step(s) {} does not come back (see below); the schema does.",
+            list.join(", ")
+        );
+    }
+    for p in crate::dialect::script_prologue(manifest.dialect) {
+        let _ = writeln!(s, "\n{p};");
     }
     if manifest.transactional {
         let _ = writeln!(s, "\nBEGIN;");
     }
-    for step in manifest.steps.iter().rev().filter(|st| st.enabled) {
+    for d in &manifest.down {
+        let undone = manifest.steps.iter().find(|st| st.number == d.undoes);
         let _ = writeln!(
             s,
-            "\n-- undo step {}: {} {}",
-            step.number, step.kind, step.object
+            "\n-- down {}: undoes step {}{}",
+            d.number,
+            d.undoes,
+            undone
+                .map(|st| format!(" ({} {})", st.kind, st.object))
+                .unwrap_or_default()
         );
-        match &step.reverse {
-            Reverse::Sql(v) if v.is_empty() => {
-                let _ = writeln!(s, "--   nothing to undo");
-            }
-            Reverse::Sql(v) => {
-                for q in v {
-                    let _ = writeln!(s, "{q};");
-                }
-            }
-            Reverse::Irreversible(why) => {
-                let _ = writeln!(s, "--   IRREVERSIBLE: {why}");
-            }
+        let _ = writeln!(s, "--   {}", d.change.describe());
+        if let Some(why) = &d.irreversible {
+            let _ = writeln!(s, "--   IRREVERSIBLE: {why}");
+        }
+        for q in &d.sql {
+            let _ = writeln!(
+                s,
+                "{}",
+                crate::dialect::script_statement(manifest.dialect, q)
+            );
         }
     }
     if manifest.transactional {
@@ -281,6 +335,8 @@ pub fn down_sql(manifest: &PackManifest) -> String {
     }
     s
 }
+
+// ------------------------------------------------------------------
 
 /// The text of `changelog.md`: what the plan does, for people, grouped by object.
 pub fn changelog_md(manifest: &PackManifest) -> String {

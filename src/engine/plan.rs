@@ -482,6 +482,16 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
                 .push(Key::Column(table.clone(), column.name.clone()));
             d.touches.push(Key::Shape(table.clone()));
             d.old_refs.extend(column_refs(column, known));
+            // A generated column goes before the columns it reads change.
+            d.old_refs.extend(generated_reads(table, column, target));
+            // An inheritance child's copy of the column can be dropped only once the parent's is
+            // gone (PostgreSQL refuses to drop an inherited column): this drop goes first.
+            for (s, t) in target.tables() {
+                if t.inherits.contains(table) && t.column(&column.name).is_some() {
+                    d.old_refs
+                        .push(Key::Column(tq(s, &t.name), column.name.clone()));
+                }
+            }
         }
         RenameColumn {
             table, from, to, ..
@@ -930,6 +940,17 @@ fn relation_key(q: &QualifiedName, cat: &Catalog) -> Key {
     }
 }
 
+/// What orders steps of one phase that nothing else orders: the object's name; columns that are
+/// added at the end of their table (new ones, and generated ones PostgreSQL drops and adds again)
+/// by their position in the catalog being made, so that the columns end up in its order.
+fn order_key(c: &Change) -> String {
+    match c {
+        Change::AddColumn { table, column } => format!("{table}\u{1}{:010}", column.ordinal),
+        Change::AlterGenerated { table, to, .. } => format!("{table}\u{1}{:010}", to.ordinal),
+        other => other.object(),
+    }
+}
+
 /// Orders changes into a plan. `render` turns one change into its SQL statements.
 pub fn build(
     changes: &[Change],
@@ -1050,7 +1071,7 @@ pub fn build(
     }
 
     // Kahn's algorithm with a deterministic priority: phase, then object, then change order.
-    let prio = |i: usize| (phase(&changes[i]), changes[i].object(), i);
+    let prio = |i: usize| (phase(&changes[i]), order_key(&changes[i]), i);
     let mut indegree: Vec<usize> = nodes
         .iter()
         .map(|n| {
