@@ -396,7 +396,10 @@ async fn rebuilding_a_referenced_table_deletes_no_child_row() {
         )
     };
     let before = rows(&a);
-    let plan = converge(&a, &b).await.unwrap_or_else(|e| panic!("{e}")).plan;
+    let plan = converge(&a, &b)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .plan;
     assert!(
         plan.changes
             .iter()

@@ -196,7 +196,11 @@ fn down_sql_undoes_only_the_steps_that_ran() {
     assert_ne!(state(&t), before);
     assert_eq!(t.query("SELECT count(legacy) FROM customer"), "1");
     t.load(&p.join("down.sql"));
-    assert_eq!(state(&t), before, "down.sql did not restore TARGET:\n{down}");
+    assert_eq!(
+        state(&t),
+        before,
+        "down.sql did not restore TARGET:\n{down}"
+    );
 }
 
 /// With the destructive step run, down.sql still runs: the dropped column comes back (empty, said
@@ -218,8 +222,12 @@ fn down_sql_after_a_destructive_plan_restores_the_schema_and_says_what_is_lost()
         down.contains("--   IRREVERSIBLE: column legacy is dropped with its values"),
         "{down}"
     );
-    let add = down.find("ADD COLUMN \"legacy\"").expect("legacy added back");
-    let index = down.find("CREATE INDEX customer_legacy").expect("index made again");
+    let add = down
+        .find("ADD COLUMN \"legacy\"")
+        .expect("legacy added back");
+    let index = down
+        .find("CREATE INDEX customer_legacy")
+        .expect("index made again");
     assert!(add < index, "{down}");
     let plan: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(p.join("plan.json")).expect("json"))
@@ -260,7 +268,10 @@ fn down_sql_after_a_destructive_plan_restores_the_schema_and_says_what_is_lost()
         "TARGET's schema is not back: {}",
         String::from_utf8_lossy(&o.stdout)
     );
-    assert_eq!(t.query("SELECT count(*) FROM customer WHERE legacy IS NULL"), "2");
+    assert_eq!(
+        t.query("SELECT count(*) FROM customer WHERE legacy IS NULL"),
+        "2"
+    );
 }
 
 #[test]

@@ -220,7 +220,9 @@ fn rename_back_sqlite(schema: &str, from: &str, to: &str, score: u8, cx: &UndoCt
     };
     let planned = |name: &str| {
         cx.plan.iter().any(|c| match c {
-            Change::CreateIndex { index, .. } | Change::DropIndex { index, .. } => index.name == name,
+            Change::CreateIndex { index, .. } | Change::DropIndex { index, .. } => {
+                index.name == name
+            }
             Change::RenameIndex { from, to, .. } => from == name || to == name,
             _ => false,
         })
@@ -257,7 +259,9 @@ fn recreate_table(schema: &str, table: &Table, cx: &UndoCtx) -> Vec<Change> {
     };
     let mut changes: Vec<Change> = diff::create_table_changes(schema, table)
         .into_iter()
-        .filter(|c| !matches!(c, Change::AddForeignKey { foreign_key, .. } if own_step(foreign_key)))
+        .filter(
+            |c| !matches!(c, Change::AddForeignKey { foreign_key, .. } if own_step(foreign_key)),
+        )
         .collect();
     match cx.dialect {
         // Foreign keys exist only inside CREATE TABLE.
@@ -426,7 +430,10 @@ fn rebuild_back(change: &Change, cx: &UndoCtx) -> Undo {
             table: QualifiedName::new(table.schema.clone(), from.name.clone()),
             from: to.clone(),
             to: from.clone(),
-            renamed: renamed.iter().map(|(a, b)| (b.clone(), a.clone())).collect(),
+            renamed: renamed
+                .iter()
+                .map(|(a, b)| (b.clone(), a.clone()))
+                .collect(),
             replaces: back,
         }],
         why: format!("table {} is rebuilt: {}", to.name, lost.join("; ")),
@@ -559,4 +566,331 @@ pub fn down_steps(steps: &[(usize, &Change)], target: &Catalog, source: &Catalog
         s.number = i + 1;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::diff::DiffOptions;
+    use crate::engine::schema;
+    use serde_json::json;
+
+    fn col(name: &str, ordinal: u32, ty: &str, family: serde_json::Value) -> serde_json::Value {
+        json!({"name": name, "ordinal": ordinal, "data_type": ty, "family": family, "nullable": true})
+    }
+
+    fn int(name: &str, ordinal: u32) -> serde_json::Value {
+        col(
+            name,
+            ordinal,
+            "integer",
+            json!({"family": "integer", "bits": 32}),
+        )
+    }
+
+    fn text(name: &str, ordinal: u32) -> serde_json::Value {
+        col(name, ordinal, "text", json!({"family": "text"}))
+    }
+
+    fn pg(tables: serde_json::Value, views: serde_json::Value) -> Catalog {
+        serde_json::from_value(json!({
+            "dialect": "postgres", "flavor": "postgres", "default_schema": "public",
+            "schemas": [{"name": "public", "tables": tables, "views": views}]
+        }))
+        .expect("catalog")
+    }
+
+    fn view_over(columns: &[&str]) -> serde_json::Value {
+        let list: Vec<String> = columns.iter().map(|c| format!("t.{c}")).collect();
+        json!([{
+            "name": "v",
+            "definition": format!(" SELECT {}\n   FROM public.t;", list.join(", ")),
+            "columns": columns,
+            "depends_on": [{"kind": "table", "schema": "public", "name": "t"}]
+        }])
+    }
+
+    /// Plans `target` → `source` and undoes every step.
+    fn up_and_down(target: &Catalog, source: &Catalog) -> (schema::SchemaPlan, Vec<DownStep>) {
+        let plan = schema::plan(target, source, &DiffOptions::default()).expect("plan");
+        let steps: Vec<(usize, &Change)> =
+            plan.steps.iter().map(|s| (s.number, &s.change)).collect();
+        let down = down_steps(&steps, target, source);
+        (plan, down)
+    }
+
+    fn position(down: &[DownStep], kind: &str) -> usize {
+        down.iter()
+            .position(|d| d.change.kind() == kind)
+            .unwrap_or_else(|| panic!("no {kind} in {down:#?}"))
+    }
+
+    #[test]
+    fn a_view_over_a_renamed_column_is_dropped_before_the_rename_is_undone_and_made_after() {
+        let target = pg(
+            json!([{"name": "t", "columns": [int("id", 1), text("name", 2)]}]),
+            view_over(&["id", "name"]),
+        );
+        let source = pg(
+            json!([{"name": "t", "columns": [int("id", 1), text("full_name", 2)]}]),
+            view_over(&["id", "full_name"]),
+        );
+        let (plan, down) = up_and_down(&target, &source);
+        assert!(
+            plan.changes.iter().any(|c| c.kind() == "rename_column"),
+            "{:#?}",
+            plan.changes
+        );
+        let (drop, rename, create) = (
+            position(&down, "drop_view"),
+            position(&down, "rename_column"),
+            position(&down, "create_view"),
+        );
+        assert!(drop < rename && rename < create, "{down:#?}");
+        assert!(down[create].sql[0].contains("t.name"), "{down:#?}");
+        assert!(down.iter().all(|d| d.irreversible.is_none()));
+        // Numbered in run order; each names the step it undoes.
+        for (i, d) in down.iter().enumerate() {
+            assert_eq!(d.number, i + 1);
+            let undone = &plan.steps[d.undoes - 1];
+            assert_eq!(undone.number, d.undoes);
+        }
+        // The same plan and catalogs: the same down steps.
+        assert_eq!(up_and_down(&target, &source).1, down);
+    }
+
+    #[test]
+    fn a_dropped_not_null_column_comes_back_with_a_placeholder_before_its_index() {
+        let mut code = text("code", 2);
+        code["nullable"] = json!(false);
+        let target = pg(
+            json!([{"name": "t", "columns": [int("id", 1), code],
+                    "indexes": [{"name": "t_code", "unique": false, "keys": [{"key": "code"}]}]}]),
+            json!([]),
+        );
+        let source = pg(json!([{"name": "t", "columns": [int("id", 1)]}]), json!([]));
+        let (plan, down) = up_and_down(&target, &source);
+        let dropped = plan
+            .steps
+            .iter()
+            .find(|s| s.change.kind() == "drop_column")
+            .expect("a drop");
+        let add = position(&down, "add_column");
+        let default = position(&down, "set_default");
+        let index = position(&down, "create_index");
+        assert!(add < default && add < index, "{down:#?}");
+        assert_eq!(down[add].undoes, dropped.number);
+        assert_eq!(
+            down[add].sql,
+            vec![r#"ALTER TABLE "public"."t" ADD COLUMN "code" text DEFAULT '' NOT NULL"#]
+        );
+        assert_eq!(
+            down[default].sql,
+            vec![r#"ALTER TABLE "public"."t" ALTER COLUMN "code" DROP DEFAULT"#]
+        );
+        let why = down[add].irreversible.as_deref().expect("lossy");
+        assert!(
+            why.contains("column code is dropped with its values"),
+            "{why}"
+        );
+        assert!(down[index].irreversible.is_none());
+        // The step's own reverse says the same.
+        match &dropped.reverse {
+            Reverse::Lossy { sql, why } => {
+                assert_eq!(sql.len(), 2);
+                assert!(why.contains("''"), "{why}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn only_the_steps_given_are_undone() {
+        let target = pg(
+            json!([{"name": "t", "columns": [int("id", 1), text("legacy", 2)]}]),
+            json!([]),
+        );
+        let source = pg(
+            json!([{"name": "t", "columns": [int("id", 1), text("note", 2)]}]),
+            json!([]),
+        );
+        let no_renames = DiffOptions {
+            renames: false,
+            ..DiffOptions::default()
+        };
+        let plan = schema::plan(&target, &source, &no_renames).expect("plan");
+        // The destructive drop did not run.
+        let ran: Vec<(usize, &Change)> = plan
+            .steps
+            .iter()
+            .filter(|s| !s.change.is_destructive())
+            .map(|s| (s.number, &s.change))
+            .collect();
+        assert!(ran.len() < plan.steps.len(), "{:#?}", plan.changes);
+        let down = down_steps(&ran, &target, &source);
+        assert!(!down.is_empty());
+        assert!(
+            down.iter()
+                .all(|d| ran.iter().any(|(n, _)| *n == d.undoes) && d.irreversible.is_none()),
+            "{down:#?}"
+        );
+        assert!(
+            !down
+                .iter()
+                .any(|d| d.sql.iter().any(|q| q.contains("legacy")))
+        );
+    }
+
+    #[test]
+    fn a_dropped_generated_column_loses_nothing() {
+        let mut g = int("twice", 2);
+        g["generated"] = json!({"expression": "(id * 2)", "stored": true});
+        let target = pg(
+            json!([{"name": "t", "columns": [int("id", 1), g]}]),
+            json!([]),
+        );
+        let source = pg(json!([{"name": "t", "columns": [int("id", 1)]}]), json!([]));
+        let (_, down) = up_and_down(&target, &source);
+        assert_eq!(down.len(), 1, "{down:#?}");
+        assert_eq!(down[0].irreversible, None);
+        assert!(down[0].sql[0].contains("GENERATED ALWAYS AS ((id * 2)) STORED"));
+    }
+
+    #[test]
+    fn placeholders_fit_their_types() {
+        use TypeFamily::*;
+        assert_eq!(placeholder(&Boolean).as_deref(), Some("false"));
+        assert_eq!(
+            placeholder(&Integer {
+                bits: 64,
+                unsigned: false
+            })
+            .as_deref(),
+            Some("0")
+        );
+        assert_eq!(
+            placeholder(&Enum {
+                type_name: None,
+                values: vec!["it's".into(), "b".into()]
+            })
+            .as_deref(),
+            Some("'it''s'")
+        );
+        assert_eq!(
+            placeholder(&Enum {
+                type_name: None,
+                values: vec![]
+            }),
+            None
+        );
+        assert_eq!(
+            placeholder(&Other {
+                name: "inet".into()
+            }),
+            None
+        );
+    }
+
+    #[test]
+    fn reverse_keeps_its_json_shapes() {
+        let shapes = [
+            (
+                Reverse::Sql(vec!["DROP TABLE a".into()]),
+                json!({"sql": ["DROP TABLE a"]}),
+            ),
+            (
+                Reverse::Lossy {
+                    sql: vec!["ALTER TABLE a ADD COLUMN b int".into()],
+                    why: "b's values".into(),
+                },
+                json!({"lossy": {"sql": ["ALTER TABLE a ADD COLUMN b int"], "why": "b's values"}}),
+            ),
+            (
+                Reverse::Irreversible("gone".into()),
+                json!({"irreversible": "gone"}),
+            ),
+        ];
+        for (r, want) in shapes {
+            assert_eq!(serde_json::to_value(&r).expect("json"), want);
+            let back: Reverse = serde_json::from_value(want).expect("read back");
+            assert_eq!(back, r);
+        }
+    }
+
+    fn pack_down_sql(target: &Catalog, source: &Catalog) -> String {
+        let plan = schema::plan(target, source, &DiffOptions::default()).expect("plan");
+        let options = crate::engine::pack::PackOptions {
+            renames: true,
+            rename_threshold: 70,
+            allow_destructive: true,
+            allow: Vec::new(),
+        };
+        let m = crate::engine::pack::manifest(
+            &plan,
+            source,
+            target,
+            "s".into(),
+            "t".into(),
+            options,
+            "2026-01-01T00:00:00Z".into(),
+        );
+        crate::engine::pack::down_sql(&m)
+    }
+
+    #[test]
+    fn mysql_down_sql_wraps_bodies_for_the_client_and_says_it_is_not_transactional() {
+        let cat = |db: &str, triggers: serde_json::Value| -> Catalog {
+            serde_json::from_value(json!({
+                "dialect": "mysql", "flavor": "mariadb", "default_schema": db,
+                "schemas": [{"name": db, "tables": [{
+                    "name": "t",
+                    "columns": [col("id", 1, "int(11)", json!({"family": "integer", "bits": 32}))],
+                    "triggers": triggers
+                }]}]
+            }))
+            .expect("catalog")
+        };
+        let body = "BEGIN SET NEW.id = 1; SET NEW.id = NEW.id + 1; END";
+        let target = cat(
+            "a",
+            json!([{"name": "t_bi", "timing": "BEFORE", "events": ["INSERT"], "level": "ROW",
+                    "body": body, "definition": ""}]),
+        );
+        let source = cat("b", json!([]));
+        let sql = pack_down_sql(&target, &source);
+        assert!(sql.contains("NOT transactional"), "{sql}");
+        assert!(!sql.contains("BEGIN;"), "{sql}");
+        assert!(
+            sql.contains(&format!(
+                "DELIMITER $$\nCREATE TRIGGER `t_bi` BEFORE INSERT ON `t` FOR EACH ROW {body}$$\nDELIMITER ;"
+            )),
+            "{sql}"
+        );
+    }
+
+    #[test]
+    fn sqlite_down_sql_turns_foreign_keys_off_then_runs_as_one_transaction() {
+        let cat = |columns: serde_json::Value| -> Catalog {
+            serde_json::from_value(json!({
+                "dialect": "sqlite", "flavor": "sqlite", "default_schema": "main",
+                "schemas": [{"name": "main", "tables": [{"name": "t", "columns": columns}]}]
+            }))
+            .expect("catalog")
+        };
+        let target = cat(json!([int("id", 1)]));
+        let source = cat(json!([int("id", 1), text("note", 2)]));
+        let sql = pack_down_sql(&target, &source);
+        let (pragma, begin, drop, commit) = (
+            sql.find("PRAGMA foreign_keys = OFF;").expect("prologue"),
+            sql.find("\nBEGIN;").expect("BEGIN"),
+            sql.find("ALTER TABLE \"t\" DROP COLUMN \"note\";")
+                .expect("the undo"),
+            sql.find("\nCOMMIT;").expect("COMMIT"),
+        );
+        assert!(pragma < begin && begin < drop && drop < commit, "{sql}");
+        assert!(
+            sql.contains("-- down 1: undoes step 1 (add_column main.t.note)"),
+            "{sql}"
+        );
+    }
 }

@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::plan::Step;
-use crate::model::plan::DownStep;
 use super::schema::SchemaPlan;
 use crate::error::{Error, Result};
+use crate::model::plan::DownStep;
 use crate::model::{Catalog, Dialect, Snapshot};
 
 pub const PACK_FORMAT: &str = "sluice-plan";

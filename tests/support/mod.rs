@@ -731,7 +731,14 @@ pub fn catalog_difference(a: &sluice::model::Catalog, b: &sluice::model::Catalog
         return "no difference".into();
     };
     let from = i.saturating_sub(6);
-    let show = |l: &[&str]| l.iter().skip(from).take(12).cloned().collect::<Vec<_>>().join("\n");
+    let show = |l: &[&str]| {
+        l.iter()
+            .skip(from)
+            .take(12)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     format!(
         "first difference at line {}:\n--- restored\n{}\n--- expected\n{}",
         i + 1,

@@ -1742,7 +1742,7 @@ fn view_eq(a: &View, b: &View) -> bool {
 /// The changes that create table `t` in `schema` as it stands: the bare table, then its foreign
 /// keys, indexes, triggers, row security, policies and comments, each a change of its own.
 pub fn create_table_changes(schema: &str, t: &Table) -> Vec<Change> {
-let mut out = Vec::new();
+    let mut out = Vec::new();
     let qn = QualifiedName::new(schema, &t.name);
     let mut bare = t.clone();
     bare.foreign_keys.clear();
