@@ -529,27 +529,18 @@ pub fn down_steps(steps: &[(usize, &Change)], target: &Catalog, source: &Catalog
     let ctx = cx.render_ctx();
     let render = |c: &Change| dialect::render(dialect, c, &ctx);
     let changes: Vec<Change> = entries.iter().map(|e| e.change.clone()).collect();
-    let ordered: Vec<(usize, Vec<String>)> = match plan::build(&changes, &after, &before, render) {
-        Ok(built) => {
-            let mut used = vec![false; entries.len()];
-            built
-                .into_iter()
-                .filter_map(|s| {
-                    let i = (0..entries.len()).find(|&i| !used[i] && changes[i] == s.change)?;
-                    used[i] = true;
-                    Some((i, s.sql))
-                })
-                .collect()
-        }
-        // The undo cannot be ordered by the graph: the steps' undos, last step first.
-        Err(_) => {
-            let mut idx: Vec<usize> = (0..entries.len()).collect();
-            idx.sort_by_key(|&i| std::cmp::Reverse(entries[i].undoes));
-            idx.into_iter()
-                .map(|i| (i, dialect::render(dialect, &entries[i].change, &ctx)))
-                .collect()
-        }
-    };
+    let ordered: Vec<(usize, Vec<String>)> =
+        match plan::build_indexed(&changes, &after, &before, render) {
+            Ok(built) => built.into_iter().map(|(i, s)| (i, s.sql)).collect(),
+            // The undo cannot be ordered by the graph: the steps' undos, last step first.
+            Err(_) => {
+                let mut idx: Vec<usize> = (0..entries.len()).collect();
+                idx.sort_by_key(|&i| std::cmp::Reverse(entries[i].undoes));
+                idx.into_iter()
+                    .map(|i| (i, dialect::render(dialect, &entries[i].change, &ctx)))
+                    .collect()
+            }
+        };
     let mut out: Vec<DownStep> = ordered
         .into_iter()
         .filter(|(i, sql)| !sql.is_empty() || entries[*i].why.is_some())

@@ -958,6 +958,16 @@ pub fn build(
     source: &Catalog,
     render: impl Fn(&Change) -> Vec<String>,
 ) -> Result<Vec<Step>, Cycle> {
+    build_indexed(changes, target, source, render).map(|v| v.into_iter().map(|(_, s)| s).collect())
+}
+
+/// [`build`], each step with the index in `changes` of the change it makes.
+pub fn build_indexed(
+    changes: &[Change],
+    target: &Catalog,
+    source: &Catalog,
+    render: impl Fn(&Change) -> Vec<String>,
+) -> Result<Vec<(usize, Step)>, Cycle> {
     // Changes name SOURCE's objects in TARGET's default schema (two MySQL databases differ in name).
     let source = &super::diff::align_default_schema(target, source);
     let known = Known::new(&[target, source]);
@@ -1130,14 +1140,15 @@ pub fn build(
                 .collect();
             after.sort();
             after.dedup();
-            Step {
+            let step = Step {
                 number: pos + 1,
                 change: changes[i].clone(),
                 sql: render(&changes[i]),
                 after,
                 reverse: Reverse::default(),
                 risk: None,
-            }
+            };
+            (i, step)
         })
         .collect())
 }
