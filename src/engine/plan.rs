@@ -157,6 +157,23 @@ fn refs_in(text: &str, known: &Known) -> Vec<Key> {
     out
 }
 
+/// What a `CREATE AGGREGATE` refers to: the types and functions its text names, its state, final
+/// and combine functions included (named without parentheses there).
+fn aggregate_refs(definition: &str, known: &Known) -> Vec<Key> {
+    let mut out = refs_in(definition, known);
+    for part in definition.split(['(', ',']) {
+        let Some((option, value)) = part.split_once('=') else {
+            continue;
+        };
+        let option = option.trim();
+        if option.ends_with("FUNC") {
+            let name = value.trim().trim_end_matches(')').trim();
+            out.extend(refs_in(&format!("{name}("), known));
+        }
+    }
+    out
+}
+
 /// Qualified spellings of the catalog's types, sequences and functions, for [`refs_in`].
 pub struct Known {
     names: Vec<(String, Key)>,
@@ -724,7 +741,8 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             );
             d.requires.extend(refs_in(&sig, known));
             if function.kind == RoutineKind::Aggregate {
-                d.requires.extend(refs_in(&function.definition, known));
+                d.requires
+                    .extend(aggregate_refs(&function.definition, known));
             }
             // A function returning a table's row type needs the table.
             if let Some(r) = &function.returns {
@@ -745,6 +763,19 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
                 function.returns.as_deref().unwrap_or("")
             );
             d.old_refs.extend(refs_in(&sig, known));
+            // An aggregate goes before its state and final functions.
+            if function.kind == RoutineKind::Aggregate {
+                d.old_refs
+                    .extend(aggregate_refs(&function.definition, known));
+            }
+            // A function returning a table's row type goes before the table.
+            if let Some(r) = &function.returns {
+                for (s, t) in target.tables() {
+                    if r.contains(&format!("{s}.{}", t.name)) {
+                        d.old_refs.push(Key::Table(tq(s, &t.name)));
+                    }
+                }
+            }
         }
         CreateTrigger { table, trigger } => {
             d.requires.push(relation_key(table, source));
@@ -1253,6 +1284,107 @@ mod tests {
         ];
         let steps = build(&changes, &target, &Catalog::default(), |_| vec![]).expect("no cycle");
         assert_eq!(steps[0].change.kind(), "rename_table");
+        assert_eq!(steps[1].after, vec![1]);
+    }
+
+    fn function(name: &str, kind: RoutineKind, definition: &str) -> Function {
+        Function {
+            name: name.into(),
+            kind,
+            arguments: "text, text".into(),
+            returns: Some("text".into()),
+            language: "sql".into(),
+            definition: definition.into(),
+            volatility: None,
+            security_definer: false,
+            depends_on: vec![],
+            comment: None,
+        }
+    }
+
+    /// An aggregate over state function `sfunc`, and a catalog with both.
+    fn aggregate(sfunc: &str) -> (Function, Function, Catalog) {
+        let f = function(sfunc, RoutineKind::Function, "CREATE FUNCTION …");
+        let agg = function(
+            "concat_all",
+            RoutineKind::Aggregate,
+            &format!(
+                "CREATE AGGREGATE public.concat_all(text) (SFUNC = public.{sfunc}, STYPE = text)"
+            ),
+        );
+        let mut cat = Catalog {
+            default_schema: "public".into(),
+            ..Catalog::default()
+        };
+        cat.schema_mut("public").functions = vec![f.clone(), agg.clone()];
+        (f, agg, cat)
+    }
+
+    #[test]
+    fn an_aggregate_is_dropped_before_its_state_function_and_created_after() {
+        // Names that sort the other way round.
+        let (f, agg, cat) = aggregate("_concat");
+        let drops: Vec<Change> = [f, agg]
+            .into_iter()
+            .map(|function| Change::DropFunction {
+                schema: "public".into(),
+                function,
+            })
+            .collect();
+        let steps = build(&drops, &cat, &Catalog::default(), |_| vec![]).expect("no cycle");
+        assert_eq!(steps[0].change.object(), "public.concat_all(text, text)");
+        let (f, agg, cat) = aggregate("zz_concat");
+        let creates: Vec<Change> = [agg, f]
+            .into_iter()
+            .map(|function| Change::CreateFunction {
+                schema: "public".into(),
+                function,
+            })
+            .collect();
+        let steps = build(&creates, &Catalog::default(), &cat, |_| vec![]).expect("no cycle");
+        assert_eq!(steps[0].change.object(), "public.zz_concat(text, text)");
+    }
+
+    #[test]
+    fn a_parents_column_is_dropped_before_an_inheritance_childs_copy() {
+        let col = |n: &str| Column {
+            name: n.into(),
+            ordinal: 1,
+            data_type: "integer".into(),
+            nullable: true,
+            ..Column::default()
+        };
+        let mut target = Catalog {
+            default_schema: "public".into(),
+            ..Catalog::default()
+        };
+        let parent = QualifiedName::new("public", "vehicles");
+        let child = QualifiedName::new("public", "cars");
+        target.schema_mut("public").tables = vec![
+            Table {
+                name: "vehicles".into(),
+                columns: vec![col("vin")],
+                ..Table::default()
+            },
+            Table {
+                name: "cars".into(),
+                columns: vec![col("vin")],
+                inherits: vec![parent.clone()],
+                ..Table::default()
+            },
+        ];
+        let changes = vec![
+            Change::DropColumn {
+                table: child,
+                column: col("vin"),
+            },
+            Change::DropColumn {
+                table: parent,
+                column: col("vin"),
+            },
+        ];
+        let steps = build(&changes, &target, &Catalog::default(), |_| vec![]).expect("no cycle");
+        assert_eq!(steps[0].change.object(), "public.vehicles.vin");
         assert_eq!(steps[1].after, vec![1]);
     }
 }
