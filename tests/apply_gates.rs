@@ -832,3 +832,138 @@ fn an_apply_killed_after_commit_is_still_recognised_in_the_history() {
     }
     panic!("the apply always finished before it could be killed after COMMIT");
 }
+
+#[test]
+fn rollback_runs_down_sql_through_the_same_gates() {
+    let (s, t) = pg_pair(
+        "CREATE TABLE a (id int PRIMARY KEY, name text, legacy int); INSERT INTO a VALUES (1, 'x', 7);
+         CREATE INDEX a_legacy ON a (legacy);",
+        "CREATE TABLE a (id int PRIMARY KEY, full_name text, note text); CREATE INDEX a_note ON a (note);
+         CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));
+         CREATE VIEW v AS SELECT id, full_name FROM a;",
+    );
+    let before = pg_schema(&t);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("pack");
+    let ps = p.to_string_lossy().into_owned();
+    assert_eq!(
+        code(&plan(&s.url(), &t.url(), &p, &["--allow-destructive"])),
+        0
+    );
+    // Nothing applied yet: nothing to roll back.
+    let o = run(&[
+        "rollback",
+        &ps,
+        "--target",
+        &t.url(),
+        "--yes",
+        "--allow-destructive",
+    ]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(err(&o).contains("nothing to do"), "{}", err(&o));
+    let o = apply(&p, &t.url(), &["--allow-destructive"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_ne!(pg_schema(&t), before);
+    // The dropped column's data cannot come back: refused unless allowed, nothing changed.
+    let applied = pg_schema(&t);
+    let o = run(&["rollback", &ps, "--target", &t.url(), "--yes"]);
+    assert_eq!(code(&o), 4, "{}", err(&o));
+    assert!(
+        err(&o).contains("IRREVERSIBLE") && err(&o).contains("--allow-destructive"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(pg_schema(&t), applied);
+    // Another database is refused, as for apply.
+    let other = support::pg_db();
+    let o = run(&[
+        "rollback",
+        &ps,
+        "--target",
+        &other.url(),
+        "--yes",
+        "--allow-destructive",
+    ]);
+    assert_eq!(code(&o), 4, "{}", err(&o));
+    assert!(
+        err(&o).contains("not the database this pack was planned for"),
+        "{}",
+        err(&o)
+    );
+    // TARGET changed since the apply: refused.
+    t.exec("CREATE TABLE sneaky (id int)");
+    let o = run(&[
+        "rollback",
+        &ps,
+        "--target",
+        &t.url(),
+        "--yes",
+        "--allow-destructive",
+    ]);
+    assert_eq!(code(&o), 4, "{}", err(&o));
+    assert!(
+        err(&o).contains("not as the apply of this pack left it"),
+        "{}",
+        err(&o)
+    );
+    t.exec("DROP TABLE sneaky");
+    // Allowed: the schema comes back exactly (the column's values do not).
+    let o = run(&[
+        "rollback",
+        &ps,
+        "--target",
+        &t.url(),
+        "--yes",
+        "--allow-destructive",
+    ]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(
+        err(&o).contains("TARGET now matches what it was before the plan"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(pg_schema(&t), before);
+    assert_eq!(t.query("SELECT name FROM a"), "x");
+    let h = history_json(&t.name);
+    let kinds: Vec<(String, String)> = h["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap_or("").into(),
+                e["result"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    assert!(
+        kinds.contains(&("rollback".into(), "applied".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("rollback".into(), "refused".into())),
+        "{kinds:?}"
+    );
+    // SQLite, reversible: back to the very same file schema.
+    let src = support::sqlite_db();
+    let tgt = support::sqlite_db();
+    tgt.exec("CREATE TABLE a (id integer PRIMARY KEY, v text); INSERT INTO a VALUES (1, 'x');");
+    src.exec("CREATE TABLE a (id integer PRIMARY KEY, v text NOT NULL, w int); CREATE INDEX a_w ON a (w);");
+    // SQLite's own account of the schema (a rebuilt table's statement is spelled anew, so the
+    // columns, keys and indexes as SQLite reads them are compared, not the text).
+    let lite_schema = |db: &support::SqliteDb| {
+        db.query(
+            "SELECT (SELECT group_concat(type || ':' || name, ',') FROM sqlite_schema) || ' | ' ||
+                    (SELECT group_concat(name || ' ' || type || ' ' || \"notnull\" || ' ' || coalesce(dflt_value, '-') || ' ' || pk, ',') FROM pragma_table_xinfo('a'))",
+        )
+    };
+    let lite_before = lite_schema(&tgt);
+    let p2 = dir.path().join("lite");
+    let p2s = p2.to_string_lossy().into_owned();
+    assert_eq!(code(&plan(&src.url(), &tgt.url(), &p2, &[])), 0);
+    assert_eq!(code(&apply(&p2, &tgt.url(), &[])), 0);
+    let o = run(&["rollback", &p2s, "--target", &tgt.url(), "--yes"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(lite_schema(&tgt), lite_before);
+    assert_eq!(tgt.query("SELECT v FROM a"), "x");
+}

@@ -344,3 +344,32 @@ fn killed_while_a_statement_ran_the_next_run_finds_out_whether_it_took_effect() 
     );
     converged(&s, &t);
 }
+
+#[test]
+fn rollback_on_mariadb_restores_the_catalog() {
+    let (s, t) = pair();
+    let show = |t: &MyDb| {
+        ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|n| t.query(&format!("SHOW CREATE TABLE {n}")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let before = show(&t);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pack = dir.path().join("pack");
+    plan(&s, &t, &pack);
+    let p = pack.to_string_lossy().into_owned();
+    let o = run(&["apply", &p, "--target", &t.url(), "--yes"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_ne!(show(&t), before);
+    let o = run(&["rollback", &p, "--target", &t.url(), "--yes"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(err(&o).contains("NOT transactional"), "{}", err(&o));
+    assert_eq!(
+        show(&t),
+        before,
+        "SHOW CREATE TABLE differs after the rollback"
+    );
+    assert!(pack.join("rollback-journal.json").is_file());
+}

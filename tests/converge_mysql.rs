@@ -1,8 +1,8 @@
 //! Convergence on MySQL/MariaDB: for every case in `tests/fixtures/mysql/<case>/{a.sql,b.sql}`
 //! (a = TARGET before, b = SOURCE), plan, apply to A, inspect again: the diff against B is empty,
 //! a second plan is empty, and no data is lost (row counts of every surviving table and non-null
-//! counts of every surviving or renamed column are unchanged); a reversible plan's reverse steps
-//! bring TARGET back. Chinook from nothing and with drift of every kind too. And a pack that fails
+//! counts of every surviving or renamed column are unchanged); down.sql, run through the mariadb
+//! client, brings TARGET back. Chinook from nothing and with drift of every kind too. And a pack that fails
 //! part-way: exit 6, the journal says how far it got, and the same pack run again after the cause
 //! is fixed applies only the rest.
 
@@ -135,7 +135,7 @@ fn describe(changes: &[Change]) -> String {
 }
 
 /// Runs one convergence case. `a` and `b` are loaded by the caller.
-async fn converge(a: &support::MyDb, b: &support::MyDb) -> Result<(), String> {
+async fn converge(a: &support::MyDb, b: &support::MyDb) -> Result<Upped, String> {
     let adb = connect(&a.url()).await;
     let bdb = connect(&b.url()).await;
     let target = inspect(&adb).await?;
@@ -178,47 +178,42 @@ async fn converge(a: &support::MyDb, b: &support::MyDb) -> Result<(), String> {
     let after = counts(&adb, &after_cat).await?;
     check_data_kept(&before, &after, &plan.changes)
         .map_err(|e| format!("{e}\n  plan was:\n{}", sql.join("\n")))?;
-    reverse(&adb, &plan, &target).await?;
-    adb.close().await;
     bdb.close().await;
-    Ok(())
+    Ok(Upped {
+        adb,
+        plan,
+        source,
+        target,
+        before,
+    })
 }
 
-/// Reversible plans: the reverse steps, last first, bring TARGET back to where it was.
-async fn reverse(adb: &Db, plan: &schema::SchemaPlan, target: &Catalog) -> Result<(), String> {
-    use sluice::engine::plan::{Reverse, Step};
-    let reversible = plan
-        .steps
-        .iter()
-        .all(|s| matches!(s.reverse, Reverse::Sql(_)));
-    if !reversible {
-        return Ok(());
-    }
-    let back: Vec<Step> = plan
-        .steps
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, s)| Step {
-            number: i + 1,
-            change: s.change.clone(),
-            sql: match &s.reverse {
-                Reverse::Sql(v) => v.clone(),
-                Reverse::Irreversible(_) => Vec::new(),
-            },
-            after: Vec::new(),
-            with: Vec::new(),
-            reverse: Reverse::default(),
-            risk: None,
-        })
-        .collect();
-    let back_sql: Vec<String> = back
-        .iter()
-        .flat_map(|s| s.sql.iter().map(move |q| format!("{:>3}. {q}", s.number)))
-        .collect();
-    apply(adb, &back, &ApplyOptions::default())
-        .await
-        .map_err(|e| format!("reverse: {e}\n  reverse was:\n{}", back_sql.join("\n")))?;
+/// TARGET after a converged plan, for [`down`].
+struct Upped {
+    adb: Db,
+    plan: schema::SchemaPlan,
+    source: Catalog,
+    target: Catalog,
+    before: Counts,
+}
+
+/// `down.sql` of the plan (every step enabled), run through the database's own client after the
+/// plan was applied: TARGET's catalog comes back exactly (the same fingerprint, column order
+/// included) with every row and value, unless a step says its data cannot come back
+/// (`IRREVERSIBLE`); then the catalog still comes back (the diff is empty). Says whether one did.
+async fn down(a: &support::MyDb, up: Upped) -> Result<bool, String> {
+    let Upped {
+        adb,
+        plan,
+        source,
+        target,
+        before,
+    } = up;
+    let (adb, plan, source, target, before) = (&adb, &plan, &source, &target, &before);
+    let (m, _dir, file) = support::down_pack(plan, source, target);
+    let text = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+    a.try_load(&file)
+        .map_err(|e| format!("down.sql failed: {e}\n  down.sql was:\n{text}"))?;
     let restored = inspect(adb).await?;
     let left: Vec<Change> = schema::changes(&restored, target, &DiffOptions::default())
         .into_iter()
@@ -226,20 +221,36 @@ async fn reverse(adb: &Db, plan: &schema::SchemaPlan, target: &Catalog) -> Resul
         .collect();
     if !left.is_empty() {
         return Err(format!(
-            "reverse did not restore TARGET; still differs:\n    {}\n  reverse was:\n{}",
-            describe(&left),
-            back_sql.join("\n")
+            "down.sql did not restore TARGET; still differs:\n    {}\n  down.sql was:\n{text}",
+            describe(&left)
         ));
     }
-    Ok(())
+    if m.down.iter().all(|d| d.irreversible.is_none()) {
+        if restored.fingerprint() != target.fingerprint() {
+            return Err(format!(
+                "down.sql restored TARGET with another fingerprint: {}\n  down.sql was:\n{text}",
+                support::catalog_difference(&restored, target)
+            ));
+        }
+        let now = counts(adb, &restored).await?;
+        if now != *before {
+            return Err(format!(
+                "down.sql lost data: {before:?} before, {now:?} after\n  down.sql was:\n{text}"
+            ));
+        }
+    }
+    let lossy = m.down.iter().any(|d| d.irreversible.is_some());
+    adb.close().await;
+    Ok(lossy)
 }
 
-async fn run_case(dir: &Path) -> Result<(), String> {
+async fn run_case(dir: &Path) -> Result<bool, String> {
     let a = support::mysql_db();
     let b = support::mysql_db();
     a.load(&dir.join("a.sql"));
     b.load(&dir.join("b.sql"));
-    converge(&a, &b).await
+    let up = converge(&a, &b).await?;
+    down(&a, up).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -258,7 +269,7 @@ async fn every_mysql_fixture_converges() {
         cases.len()
     );
     let only = std::env::var("SLUICE_CASE").ok();
-    let results: Vec<(String, Result<(), String>)> = futures::stream::iter(cases.iter())
+    let results: Vec<(String, Result<bool, String>)> = futures::stream::iter(cases.iter())
         .filter(|p| {
             let keep = only.as_ref().is_none_or(|o| {
                 p.file_name()
@@ -281,6 +292,18 @@ async fn every_mysql_fixture_converges() {
         .filter_map(|(n, r)| r.as_ref().err().map(|e| format!("── {n}: {e}")))
         .collect();
     failures.sort();
+    let mut lossy: Vec<&str> = results
+        .iter()
+        .filter(|(_, r)| r.as_ref().is_ok_and(|l| *l))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    lossy.sort();
+    eprintln!(
+        "down.sql restored {} of {} cases exactly; with IRREVERSIBLE steps (catalog only): {}",
+        results.len() - failures.len() - lossy.len(),
+        results.len(),
+        lossy.join(", ")
+    );
     assert!(
         failures.is_empty(),
         "{} of {} cases did not converge:\n{}",
@@ -298,7 +321,8 @@ async fn chinook_from_an_empty_database() {
     let a = support::mysql_db();
     let b = support::mysql_db();
     b.load(&chinook);
-    converge(&a, &b).await.unwrap_or_else(|e| panic!("{e}"));
+    let up = converge(&a, &b).await.unwrap_or_else(|e| panic!("{e}"));
+    down(&a, up).await.unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -312,7 +336,7 @@ async fn chinook_to_chinook_with_drift_of_every_kind() {
     b.load(&chinook);
     b.load(&support::own_fixture("mysql-chinook/drift.sql"));
     let before = a.query("SELECT count(*), count(`BirthDate`) FROM `Employee`");
-    converge(&a, &b).await.unwrap_or_else(|e| panic!("{e}"));
+    let up = converge(&a, &b).await.unwrap_or_else(|e| panic!("{e}"));
     // The renames kept their data.
     assert_eq!(
         a.query("SELECT count(*), count(`Birth_Date`) FROM `Employee`"),
@@ -324,6 +348,7 @@ async fn chinook_to_chinook_with_drift_of_every_kind() {
         a.query("SELECT count(*) FROM `InvoiceLine` WHERE `LineTotal` = `UnitPrice` * `Quantity`"),
         a.query("SELECT count(*) FROM `InvoiceLine`")
     );
+    down(&a, up).await.unwrap_or_else(|e| panic!("{e}"));
 }
 
 // ------------------------------------------------------------------ a pack that stops part-way
@@ -581,8 +606,13 @@ async fn a_step_stopped_part_way_resumes_at_its_failed_statement() {
     );
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("plan.json"), "{}").expect("plan.json");
-    let spec = JournalSpec::for_pack(dir.path(), "mysql://test@db/a".into(), Default::default())
-        .expect("spec");
+    let spec = JournalSpec::for_pack(
+        dir.path(),
+        journal::JOURNAL_FILE,
+        "mysql://test@db/a".into(),
+        Default::default(),
+    )
+    .expect("spec");
     let step = |n: usize, sql: &[&str]| Step {
         number: n,
         change: Change::Unsupported {

@@ -12,7 +12,6 @@ use futures::StreamExt;
 use sluice::dialect::{Access, Db, DbUrl, quote};
 use sluice::engine::apply::{ApplyOptions, apply};
 use sluice::engine::diff::DiffOptions;
-use sluice::engine::plan::{Reverse, Step};
 use sluice::engine::schema;
 use sluice::model::{Catalog, Change, Dialect, Filter, QualifiedName};
 
@@ -134,7 +133,7 @@ fn describe(changes: &[Change]) -> String {
 }
 
 /// Runs one convergence case. `a` and `b` are loaded by the caller.
-async fn converge(a: &support::PgDb, b: &support::PgDb) -> Result<(), String> {
+async fn converge(a: &support::PgDb, b: &support::PgDb) -> Result<Upped, String> {
     let adb = connect(&a.url()).await;
     let bdb = connect(&b.url()).await;
     let target = inspect(&adb).await?;
@@ -173,61 +172,79 @@ async fn converge(a: &support::PgDb, b: &support::PgDb) -> Result<(), String> {
     }
     let after = counts(&adb, &after_cat).await?;
     check_data_kept(&before, &after, &plan.changes)?;
-    // Reversible plans: the reverse steps, last first, bring TARGET back to where it was.
-    let reversible = plan
-        .steps
-        .iter()
-        .all(|s| matches!(s.reverse, Reverse::Sql(_)));
-    if reversible {
-        let back: Vec<Step> = plan
-            .steps
-            .iter()
-            .rev()
-            .enumerate()
-            .map(|(i, s)| Step {
-                number: i + 1,
-                change: s.change.clone(),
-                sql: match &s.reverse {
-                    Reverse::Sql(v) => v.clone(),
-                    Reverse::Irreversible(_) => Vec::new(),
-                },
-                after: Vec::new(),
-                with: Vec::new(),
-                reverse: Reverse::default(),
-                risk: None,
-            })
-            .collect();
-        let back_sql: Vec<String> = back
-            .iter()
-            .flat_map(|s| s.sql.iter().map(move |q| format!("{:>3}. {q}", s.number)))
-            .collect();
-        apply(&adb, &back, &ApplyOptions::default())
-            .await
-            .map_err(|e| format!("reverse: {e}\n  reverse was:\n{}", back_sql.join("\n")))?;
-        let restored = inspect(&adb).await?;
-        let left: Vec<Change> = schema::changes(&restored, &target, &opts)
-            .into_iter()
-            .filter(|c| !matches!(c, Change::Unsupported { .. }))
-            .collect();
-        if !left.is_empty() {
+    bdb.close().await;
+    Ok(Upped {
+        adb,
+        plan,
+        source,
+        target,
+        before,
+    })
+}
+
+/// TARGET after a converged plan, for [`down`].
+struct Upped {
+    adb: Db,
+    plan: schema::SchemaPlan,
+    source: Catalog,
+    target: Catalog,
+    before: Counts,
+}
+
+/// `down.sql` of the plan (every step enabled), run through `psql -v ON_ERROR_STOP=1` after the
+/// plan was applied: TARGET's catalog comes back exactly (the same fingerprint, column order
+/// included) with every row and value, unless a step says its data cannot come back
+/// (`IRREVERSIBLE`); then the catalog still comes back (the diff is empty). Says whether one did.
+async fn down(a: &support::PgDb, up: Upped) -> Result<bool, String> {
+    let Upped {
+        adb,
+        plan,
+        source,
+        target,
+        before,
+    } = up;
+    let (adb, plan, source, target, before) = (&adb, &plan, &source, &target, &before);
+    let (m, _dir, file) = support::down_pack(plan, source, target);
+    let text = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+    a.try_load(&file)
+        .map_err(|e| format!("down.sql failed: {e}\n  down.sql was:\n{text}"))?;
+    let restored = inspect(adb).await?;
+    let left: Vec<Change> = schema::changes(&restored, target, &DiffOptions::default())
+        .into_iter()
+        .filter(|c| !matches!(c, Change::Unsupported { .. }))
+        .collect();
+    if !left.is_empty() {
+        return Err(format!(
+            "down.sql did not restore TARGET; still differs:\n    {}\n  down.sql was:\n{text}",
+            describe(&left)
+        ));
+    }
+    if m.down.iter().all(|d| d.irreversible.is_none()) {
+        if restored.fingerprint() != target.fingerprint() {
             return Err(format!(
-                "reverse did not restore TARGET; still differs:\n    {}\n  reverse was:\n{}",
-                describe(&left),
-                back_sql.join("\n")
+                "down.sql restored TARGET with another fingerprint: {}\n  down.sql was:\n{text}",
+                support::catalog_difference(&restored, target)
+            ));
+        }
+        let now = counts(adb, &restored).await?;
+        if now != *before {
+            return Err(format!(
+                "down.sql lost data: {before:?} before, {now:?} after\n  down.sql was:\n{text}"
             ));
         }
     }
+    let lossy = m.down.iter().any(|d| d.irreversible.is_some());
     adb.close().await;
-    bdb.close().await;
-    Ok(())
+    Ok(lossy)
 }
 
-async fn run_case(dir: &Path) -> Result<(), String> {
+async fn run_case(dir: &Path) -> Result<bool, String> {
     let a = support::pg_db();
     let b = support::pg_db();
     a.load(&dir.join("a.sql"));
     b.load(&dir.join("b.sql"));
-    converge(&a, &b).await
+    let up = converge(&a, &b).await?;
+    down(&a, up).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -246,7 +263,7 @@ async fn every_postgres_fixture_converges() {
         cases.len()
     );
     let only = std::env::var("SLUICE_CASE").ok();
-    let results: Vec<(String, Result<(), String>)> = futures::stream::iter(cases.iter())
+    let results: Vec<(String, Result<bool, String>)> = futures::stream::iter(cases.iter())
         .filter(|p| {
             let keep = only.as_ref().is_none_or(|o| {
                 p.file_name()
@@ -269,6 +286,18 @@ async fn every_postgres_fixture_converges() {
         .filter_map(|(n, r)| r.as_ref().err().map(|e| format!("── {n}: {e}")))
         .collect();
     failures.sort();
+    let mut lossy: Vec<&str> = results
+        .iter()
+        .filter(|(_, r)| r.as_ref().is_ok_and(|l| *l))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    lossy.sort();
+    eprintln!(
+        "down.sql restored {} of {} cases exactly; with IRREVERSIBLE steps (catalog only): {}",
+        results.len() - failures.len() - lossy.len(),
+        results.len(),
+        lossy.join(", ")
+    );
     assert!(
         failures.is_empty(),
         "{} of {} cases did not converge:\n{}",
@@ -286,7 +315,8 @@ async fn pagila_from_an_empty_database() {
     let a = support::pg_db();
     let b = support::pg_db();
     b.load(&schema_sql);
-    converge(&a, &b).await.unwrap_or_else(|e| panic!("{e}"));
+    let up = converge(&a, &b).await.unwrap_or_else(|e| panic!("{e}"));
+    down(&a, up).await.unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[tokio::test]
@@ -303,11 +333,12 @@ async fn pagila_to_pagila_with_drift_of_every_kind() {
     a.load(&data_sql);
     b.load(&schema_sql);
     b.load(&support::own_fixture("postgres-pagila/drift.sql"));
-    converge(&a, &b).await.unwrap_or_else(|e| panic!("{e}"));
+    let up = converge(&a, &b).await.unwrap_or_else(|e| panic!("{e}"));
     // The rename kept its data.
     assert_eq!(
         a.query("SELECT count(*) FROM customer WHERE is_active"),
         a.query("SELECT count(*) FROM customer WHERE is_active IS TRUE")
     );
     assert_ne!(a.query("SELECT count(*) FROM customer"), "0");
+    down(&a, up).await.unwrap_or_else(|e| panic!("{e}"));
 }

@@ -139,4 +139,16 @@ async fn postgres_chinook_planned_into_an_empty_sqlite_database_converges() {
         lite.query("SELECT count(*) FROM pragma_foreign_key_list('track')"),
         "3"
     );
+    // down.sql, planned across dialects, through sqlite3: the file is empty again.
+    let (_m, _dir, down) = support::down_pack(&plan, &source, &target);
+    lite.try_load(&down).unwrap_or_else(|e| {
+        panic!(
+            "down.sql failed: {e}\n{}",
+            std::fs::read_to_string(&down).unwrap_or_default()
+        )
+    });
+    assert_eq!(
+        inspect(&lite.url()).await.fingerprint(),
+        target.fingerprint()
+    );
 }

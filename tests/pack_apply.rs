@@ -180,6 +180,102 @@ fn down_sql_after_up_sql_restores_the_target() {
     assert_eq!(state(&t), before, "down.sql did not restore TARGET");
 }
 
+/// Only the steps up.sql runs are undone: with the destructive step commented out, up.sql and then
+/// down.sql through psql give back TARGET exactly (schema and rows).
+#[test]
+fn down_sql_undoes_only_the_steps_that_ran() {
+    let (s, t) = pair(TARGET, SOURCE);
+    let before = state(&t);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("pack");
+    assert_eq!(plan_code(&s, &t, &p, &[]), 0);
+    let down = std::fs::read_to_string(p.join("down.sql")).expect("down.sql");
+    assert!(down.contains("never ran: they are not undone"), "{down}");
+    assert!(!down.contains("ADD COLUMN \"legacy\""), "{down}");
+    assert!(!down.contains("IRREVERSIBLE"), "{down}");
+    // apply refuses a pack with a step commented out: a person runs up.sql by hand.
+    t.load(&p.join("up.sql"));
+    assert_ne!(state(&t), before);
+    assert_eq!(t.query("SELECT count(legacy) FROM customer"), "1");
+    t.load(&p.join("down.sql"));
+    assert_eq!(
+        state(&t),
+        before,
+        "down.sql did not restore TARGET:\n{down}"
+    );
+}
+
+/// With the destructive step run, down.sql still runs: the dropped column comes back (empty, said
+/// IRREVERSIBLE) before anything that needs it, and TARGET's schema is back.
+#[test]
+fn down_sql_after_a_destructive_plan_restores_the_schema_and_says_what_is_lost() {
+    let (s, t) = pair(
+        &format!("{TARGET} CREATE INDEX customer_legacy ON customer (legacy);"),
+        SOURCE,
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let snap = dir.path().join("before.json");
+    let o = run(&["snapshot", &t.url(), "--out", &snap.to_string_lossy()]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let p = dir.path().join("pack");
+    assert_eq!(plan_code(&s, &t, &p, &["--allow-destructive"]), 0);
+    let down = std::fs::read_to_string(p.join("down.sql")).expect("down.sql");
+    assert!(
+        down.contains("--   IRREVERSIBLE: column legacy is dropped with its values"),
+        "{down}"
+    );
+    let add = down
+        .find("ADD COLUMN \"legacy\"")
+        .expect("legacy added back");
+    let index = down
+        .find("CREATE INDEX customer_legacy")
+        .expect("index made again");
+    assert!(add < index, "{down}");
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p.join("plan.json")).expect("json"))
+            .expect("json");
+    let lossy = plan["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["kind"] == "drop_column")
+        .expect("the drop");
+    assert!(
+        lossy["reverse"]["lossy"]["sql"][0]
+            .as_str()
+            .is_some_and(|q| q.contains("ADD COLUMN")),
+        "{lossy}"
+    );
+    assert!(plan["down"].as_array().is_some_and(|d| !d.is_empty()));
+    let o = run(&[
+        "apply",
+        &p.to_string_lossy(),
+        "--target",
+        &t.url(),
+        "--yes",
+        "--allow-destructive",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    t.load(&p.join("down.sql"));
+    let o = run(&[
+        "schema",
+        "diff",
+        &snap.to_string_lossy(),
+        &t.url(),
+        "--exit-code",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "TARGET's schema is not back: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert_eq!(
+        t.query("SELECT count(*) FROM customer WHERE legacy IS NULL"),
+        "2"
+    );
+}
+
 #[test]
 fn edited_pack_is_refused_unless_accepted_and_mass_drops_never_run() {
     let (s, t) = pair(

@@ -96,6 +96,39 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 .await
             }
         },
+        Command::Rollback {
+            dir,
+            target,
+            yes,
+            allow_destructive,
+            retarget,
+            force_partial,
+            pack_id,
+            dry_run,
+            lock_timeout,
+            statement_timeout,
+        } => {
+            schema::rollback(
+                &profiles,
+                schema::ApplyArgs {
+                    dir: &dir,
+                    target: &target,
+                    gates: crate::engine::apply::Gates {
+                        allow_destructive,
+                        allow: Vec::new(),
+                        accept_edits: false,
+                        retarget,
+                        force_partial,
+                        pack_id,
+                        yes,
+                    },
+                    dry_run,
+                    lock_timeout: Duration::from_secs(lock_timeout),
+                    statement_timeout: Duration::from_secs(statement_timeout),
+                },
+            )
+            .await
+        }
         Command::History { target, format } => {
             schema::history_list(target.as_deref(), format == Format::Json)
         }

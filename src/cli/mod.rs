@@ -101,6 +101,41 @@ pub enum Command {
         #[arg(long, default_value_t = 300, value_name = "SECS", value_parser = seconds())]
         statement_timeout: u64,
     },
+    /// Undo an applied pack on TARGET: runs its down.sql through the same gates as apply (the
+    /// pack's integrity, TARGET's identity, one at a time, confirmation, history), after checking
+    /// TARGET is as the apply left it.
+    Rollback {
+        /// The pack directory written by `sluice schema plan`.
+        dir: PathBuf,
+        /// The database the pack was applied to (URL or profile).
+        #[arg(long)]
+        target: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// Run undo steps that cannot bring data back (IRREVERSIBLE in down.sql): the schema is
+        /// restored, that data is not.
+        #[arg(long)]
+        allow_destructive: bool,
+        /// Roll back on another database than the one the plan was made for.
+        #[arg(long)]
+        retarget: bool,
+        /// MySQL/MariaDB: run although an undo step is certain to fail.
+        #[arg(long)]
+        force_partial: bool,
+        /// Refuse unless the pack's id (shown at plan time) starts with this.
+        #[arg(long, value_name = "ID")]
+        pack_id: Option<String>,
+        /// Run every undo step inside a transaction and roll it back: reports what would fail.
+        #[arg(long)]
+        dry_run: bool,
+        /// How long a statement may wait for a lock (seconds, 1 to 604800).
+        #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = seconds())]
+        lock_timeout: u64,
+        /// How long one statement may run (seconds, 1 to 604800).
+        #[arg(long, default_value_t = 300, value_name = "SECS", value_parser = seconds())]
+        statement_timeout: u64,
+    },
     /// List the applies recorded on this machine.
     History {
         /// Only applies to targets whose (password-free) URL contains this.
@@ -312,7 +347,10 @@ pub fn main() -> i32 {
     // command simply ends when a signal arrives, as it would without handlers.
     let graceful = matches!(
         cli.command,
-        Command::Apply { .. } | Command::Data { .. } | Command::Resume { .. }
+        Command::Apply { .. }
+            | Command::Rollback { .. }
+            | Command::Data { .. }
+            | Command::Resume { .. }
     );
     let cancel = process_cancel();
     let outcome = runtime.block_on(async {

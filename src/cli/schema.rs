@@ -323,7 +323,8 @@ pub fn render_sql(
             allow: Vec::new(),
             filter: filter.describe().to_vec(),
         },
-        super::now_rfc3339(),
+        // No time: the same two catalogs print the same script.
+        String::new(),
         None,
     );
     pack::up_sql(&m)
@@ -439,6 +440,19 @@ pub struct ApplyArgs<'a> {
 }
 
 pub async fn apply(profiles: &Profiles, a: ApplyArgs<'_>) -> Result<i32> {
+    run_pack(profiles, a, apply::Direction::Up).await
+}
+
+/// `sluice rollback`: the pack's down.sql, through the same gates.
+pub async fn rollback(profiles: &Profiles, a: ApplyArgs<'_>) -> Result<i32> {
+    run_pack(profiles, a, apply::Direction::Down).await
+}
+
+async fn run_pack(
+    profiles: &Profiles,
+    a: ApplyArgs<'_>,
+    direction: apply::Direction,
+) -> Result<i32> {
     check_kinds(&a.gates.allow)?;
     let tgt = Source::resolve(a.target, profiles)?;
     let Some(url) = tgt.live() else {
@@ -456,18 +470,27 @@ pub async fn apply(profiles: &Profiles, a: ApplyArgs<'_>) -> Result<i32> {
             statement_timeout: a.statement_timeout,
             dry_run: a.dry_run,
         },
+        direction,
     };
-    let outcome = apply::run(req, &mut Terminal, &super::process_cancel()).await?;
-    Ok(print_outcome(&outcome, url))
+    let outcome = apply::run(req, &mut Terminal { direction }, &super::process_cancel()).await?;
+    Ok(print_outcome(&outcome, url, direction))
 }
 
 /// Prints how an apply ended; returns the exit code (8 when TARGET still differs beyond what
 /// the person left out).
-fn print_outcome(o: &apply::Outcome, url: &crate::dialect::DbUrl) -> i32 {
+fn print_outcome(
+    o: &apply::Outcome,
+    url: &crate::dialect::DbUrl,
+    direction: apply::Direction,
+) -> i32 {
     let Some(report) = &o.report else {
         if !o.dry_run {
             eprintln!(
-                "every step of pack {} is applied to {} already (see its journal); nothing to do.",
+                "{} pack {} on {}: nothing to do.",
+                match direction {
+                    apply::Direction::Up => "every step is applied already:",
+                    apply::Direction::Down => "TARGET is as it was before the plan:",
+                },
                 o.pack_id,
                 url.display()
             );
@@ -483,11 +506,19 @@ fn print_outcome(o: &apply::Outcome, url: &crate::dialect::DbUrl) -> i32 {
         return exit::OK;
     }
     eprintln!(
-        "applied {} steps ({} statements, {} rows affected) of pack {} to {} in {:.1}s",
+        "{} {} steps ({} statements, {} rows affected) of pack {} {} {} in {:.1}s",
+        match direction {
+            apply::Direction::Up => "applied",
+            apply::Direction::Down => "rolled back: ran",
+        },
         report.steps,
         report.statements,
         report.rows_affected,
         o.pack_id,
+        match direction {
+            apply::Direction::Up => "to",
+            apply::Direction::Down => "on",
+        },
         url.display(),
         report.elapsed.as_secs_f64()
     );
@@ -516,7 +547,9 @@ fn verdict_code(o: &apply::Outcome) -> i32 {
 
 /// The terminal as the apply's client: notices on stderr, the confirmation asked on the
 /// terminal (refused when there is none: use `--yes`).
-struct Terminal;
+struct Terminal {
+    direction: apply::Direction,
+}
 
 impl apply::Client for Terminal {
     fn notice(&mut self, n: apply::Notice) {
@@ -587,6 +620,17 @@ impl apply::Client for Terminal {
             String::new()
         };
         let mut answer = String::new();
+        if self.direction == apply::Direction::Down {
+            eprint!(
+                "Roll back pack {} on {} ({} undo steps)? Type the database name ({}) to continue: ",
+                q.pack_id, q.target, q.steps, q.database
+            );
+            let _ = std::io::stdin().read_line(&mut answer);
+            if answer.trim() != q.database {
+                return Err(Error::Refused("not confirmed".into()));
+            }
+            return Ok(());
+        }
         if q.danger > 0 {
             eprint!(
                 "Pack {} holds {} danger step(s). Apply {} steps{left} to {}? Type the database name ({}) to continue: ",

@@ -17,6 +17,8 @@ use crate::error::{Error, Result};
 pub const JOURNAL_FORMAT: &str = "sluice-journal";
 pub const JOURNAL_VERSION: u32 = 1;
 pub const JOURNAL_FILE: &str = "journal.json";
+/// The journal of `sluice rollback` (down.sql's steps), beside the apply's.
+pub const ROLLBACK_JOURNAL_FILE: &str = "rollback-journal.json";
 
 /// Where a journal lives and what it is keyed by.
 #[derive(Debug, Clone)]
@@ -31,16 +33,17 @@ pub struct JournalSpec {
 }
 
 impl JournalSpec {
-    /// The journal of the pack in `dir` for `target` (a redacted URL).
+    /// The journal `file` of the pack in `dir` for `target` (a redacted URL).
     pub fn for_pack(
         dir: &Path,
+        file: &str,
         target: String,
         filter: crate::model::Filter,
     ) -> Result<JournalSpec> {
         let plan_path = dir.join("plan.json");
         let bytes = std::fs::read(&plan_path).map_err(|e| Error::file(&plan_path, e))?;
         Ok(JournalSpec {
-            path: dir.join(JOURNAL_FILE),
+            path: dir.join(file),
             plan: hex::encode(Sha256::digest(&bytes)),
             target,
             filter,

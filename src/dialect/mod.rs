@@ -85,13 +85,15 @@ pub fn prepare(d: Dialect, changes: Vec<Change>, ctx: &RenderCtx) -> Vec<Change>
     }
 }
 
-/// Statements a hand-run script of a plan must run before its transaction: SQLite turns foreign
-/// keys off (inside a transaction that pragma does nothing), so that rebuilding a parent table
-/// fires no `ON DELETE CASCADE`, as `apply` does.
+/// Statements a hand-run script of a plan must run before its transaction, as `apply` does:
+/// SQLite turns foreign keys off (inside a transaction that pragma does nothing), so that
+/// rebuilding a parent table fires no `ON DELETE CASCADE`; PostgreSQL does not check function
+/// bodies (as pg_dump does), so that a function may name a table or view created after it.
 pub fn script_prologue(d: Dialect) -> &'static [&'static str] {
     match d {
         Dialect::Sqlite => &["PRAGMA foreign_keys = OFF"],
-        Dialect::Postgres | Dialect::Mysql => &[],
+        Dialect::Postgres => &["SET check_function_bodies = off"],
+        Dialect::Mysql => &[],
     }
 }
 

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod cross;
 pub mod demo;
 pub mod diff;
+pub mod down;
 pub mod files;
 pub mod history;
 pub mod pack;

@@ -5,16 +5,17 @@
 //! and TARGET at plan time (`source.json`, `target.json`, snapshot format), so that apply can tell
 //! what changed since. See `docs/formats.md`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::plan::{Reverse, Step};
+use super::plan::Step;
 use super::schema::SchemaPlan;
 use crate::error::{Error, Result};
+use crate::model::plan::DownStep;
 use crate::model::{Catalog, Dialect, Snapshot};
 
 pub const PACK_FORMAT: &str = "sluice-plan";
@@ -85,6 +86,9 @@ pub struct PackManifest {
     /// another one unless `--retarget`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_identity: Option<crate::model::TargetIdentity>,
+    /// The steps of `down.sql`: the undo of the enabled steps, in run order (see [`down_steps`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub down: Vec<DownStep>,
 }
 
 impl PackManifest {
@@ -176,14 +180,18 @@ pub fn up_sql(manifest: &PackManifest) -> String {
     let _ = writeln!(s, "-- TARGET: {}", manifest.target);
     let _ = writeln!(
         s,
-        "-- {} steps, {}; planned {} by sluice {}",
+        "-- {} steps, {}; planned {}by sluice {}",
         manifest.steps.len(),
         if manifest.transactional {
             "run as one transaction (all or nothing)"
         } else {
             "NOT transactional: each DDL statement commits on its own"
         },
-        manifest.created_at,
+        if manifest.created_at.is_empty() {
+            String::new()
+        } else {
+            format!("{} ", manifest.created_at)
+        },
         manifest.tool_version
     );
     let _ = writeln!(s, "-- risk score: {}/100", manifest.score);
@@ -294,7 +302,7 @@ pub fn manifest(
             }
         })
         .collect();
-    PackManifest {
+    let mut m = PackManifest {
         format: PACK_FORMAT.into(),
         version: PACK_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").into(),
@@ -311,7 +319,10 @@ pub fn manifest(
         score: plan.score(),
         steps,
         target_identity,
-    }
+        down: Vec::new(),
+    };
+    m.down = down_steps(&m, source, target);
+    m
 }
 
 /// The steps left out of a plan with these options: destructive steps not allowed, then, until
@@ -351,44 +362,91 @@ pub fn left_out(steps: &[Step], options: &PackOptions) -> BTreeMap<usize, LeftOu
     }
 }
 
-/// The text of `down.sql`: the reverse of every enabled step, last step first; what cannot be
-/// undone is explained in a comment.
-pub fn down_sql(manifest: &PackManifest) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "-- sluice reverse pack: undoes up.sql, last step first");
-    let _ = writeln!(s, "-- TARGET: {}", manifest.target);
-    let irreversible = manifest
+// ------------------------------------------------------------------ down.sql
+
+/// The steps of `down.sql`: the undo of every enabled step of `manifest` (disabled steps never
+/// ran), ordered by the dependency graph from TARGET as the plan leaves it (`source`, the pack's
+/// SOURCE catalog) back to TARGET before the plan (`target`). See `engine::down`. `manifest()`
+/// stores them in `plan.json` (`down`); a pack without them (an older one) gets them from here.
+pub fn down_steps(manifest: &PackManifest, source: &Catalog, target: &Catalog) -> Vec<DownStep> {
+    let enabled: Vec<(usize, &crate::model::Change)> = manifest
         .steps
         .iter()
-        .filter(|st| st.enabled && matches!(st.reverse, Reverse::Irreversible(_)))
-        .count();
-    if irreversible > 0 {
+        .filter(|s| s.enabled)
+        .map(|s| (s.number, &s.change))
+        .collect();
+    super::down::down_steps(&enabled, target, source)
+}
+
+/// The text of `down.sql`, from the manifest's down steps: each behind a comment naming the step
+/// it undoes; an undo that restores the catalog but not the data says `IRREVERSIBLE: why`.
+/// Written like `up.sql`: SQLite's prologue, one transaction where DDL is transactional, bodies
+/// between `DELIMITER` lines for the MySQL client.
+pub fn down_sql(manifest: &PackManifest) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "-- sluice reverse pack: undoes up.sql (the steps it runs), in dependency order"
+    );
+    let _ = writeln!(s, "-- TARGET: {}", manifest.target);
+    let _ = writeln!(
+        s,
+        "-- {} steps, {}",
+        manifest.down.len(),
+        if manifest.transactional {
+            "run as one transaction (all or nothing)"
+        } else {
+            "NOT transactional: each DDL statement commits on its own"
+        },
+    );
+    let skipped = manifest.steps.iter().filter(|st| !st.enabled).count();
+    if skipped > 0 {
         let _ = writeln!(
             s,
-            "-- {irreversible} step(s) cannot be undone (see below): this does not restore their data."
+            "-- {skipped} step(s) commented out in up.sql never ran: they are not undone."
         );
+    }
+    let lossy: BTreeSet<usize> = manifest
+        .down
+        .iter()
+        .filter(|d| d.irreversible.is_some())
+        .map(|d| d.undoes)
+        .collect();
+    if !lossy.is_empty() {
+        let list: Vec<String> = lossy.iter().map(|n| n.to_string()).collect();
+        let _ = writeln!(
+            s,
+            "-- IRREVERSIBLE: the data of step(s) {} does not come back (see below); the schema does.",
+            list.join(", ")
+        );
+    }
+    for p in crate::dialect::script_prologue(manifest.dialect) {
+        let _ = writeln!(s, "\n{p};");
     }
     if manifest.transactional {
         let _ = writeln!(s, "\nBEGIN;");
     }
-    for step in manifest.steps.iter().rev().filter(|st| st.enabled) {
+    for d in &manifest.down {
+        let undone = manifest.steps.iter().find(|st| st.number == d.undoes);
         let _ = writeln!(
             s,
-            "\n-- undo step {}: {} {}",
-            step.number, step.kind, step.object
+            "\n-- down {}: undoes step {}{}",
+            d.number,
+            d.undoes,
+            undone
+                .map(|st| format!(" ({} {})", st.kind, st.object))
+                .unwrap_or_default()
         );
-        match &step.reverse {
-            Reverse::Sql(v) if v.is_empty() => {
-                let _ = writeln!(s, "--   nothing to undo");
-            }
-            Reverse::Sql(v) => {
-                for q in v {
-                    let _ = writeln!(s, "{q};");
-                }
-            }
-            Reverse::Irreversible(why) => {
-                let _ = writeln!(s, "--   IRREVERSIBLE: {why}");
-            }
+        let _ = writeln!(s, "--   {}", d.change.describe());
+        if let Some(why) = &d.irreversible {
+            let _ = writeln!(s, "--   IRREVERSIBLE: {why}");
+        }
+        for q in &d.sql {
+            let _ = writeln!(
+                s,
+                "{}",
+                crate::dialect::script_statement(manifest.dialect, q)
+            );
         }
     }
     if manifest.transactional {
@@ -396,6 +454,8 @@ pub fn down_sql(manifest: &PackManifest) -> String {
     }
     s
 }
+
+// ------------------------------------------------------------------
 
 /// The text of `changelog.md`: what the plan does, for people, grouped by object.
 pub fn changelog_md(manifest: &PackManifest) -> String {
@@ -624,6 +684,7 @@ fn check_out_dir(dir: &Path, force: bool) -> Result<()> {
         PACK_FILES.contains(&n)
             || n == SUMS_FILE
             || n == crate::dialect::journal::JOURNAL_FILE
+            || n == crate::dialect::journal::ROLLBACK_JOURNAL_FILE
             || n.starts_with(".tmp")
     };
     let is_pack = entries.iter().any(|n| n == "plan.json" || n == SUMS_FILE)

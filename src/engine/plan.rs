@@ -157,6 +157,23 @@ fn refs_in(text: &str, known: &Known) -> Vec<Key> {
     out
 }
 
+/// What a `CREATE AGGREGATE` refers to: the types and functions its text names, its state, final
+/// and combine functions included (named without parentheses there).
+fn aggregate_refs(definition: &str, known: &Known) -> Vec<Key> {
+    let mut out = refs_in(definition, known);
+    for part in definition.split(['(', ',']) {
+        let Some((option, value)) = part.split_once('=') else {
+            continue;
+        };
+        let option = option.trim();
+        if option.ends_with("FUNC") {
+            let name = value.trim().trim_end_matches(')').trim();
+            out.extend(refs_in(&format!("{name}("), known));
+        }
+    }
+    out
+}
+
 /// Qualified spellings of the catalog's types, sequences and functions, for [`refs_in`].
 pub struct Known {
     names: Vec<(String, Key)>,
@@ -482,6 +499,16 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
                 .push(Key::Column(table.clone(), column.name.clone()));
             d.touches.push(Key::Shape(table.clone()));
             d.old_refs.extend(column_refs(column, known));
+            // A generated column goes before the columns it reads change.
+            d.old_refs.extend(generated_reads(table, column, target));
+            // An inheritance child's copy of the column can be dropped only once the parent's is
+            // gone (PostgreSQL refuses to drop an inherited column): this drop goes first.
+            for (s, t) in target.tables() {
+                if t.inherits.contains(table) && t.column(&column.name).is_some() {
+                    d.old_refs
+                        .push(Key::Column(tq(s, &t.name), column.name.clone()));
+                }
+            }
         }
         RenameColumn {
             table, from, to, ..
@@ -727,7 +754,8 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
             );
             d.requires.extend(refs_in(&sig, known));
             if function.kind == RoutineKind::Aggregate {
-                d.requires.extend(refs_in(&function.definition, known));
+                d.requires
+                    .extend(aggregate_refs(&function.definition, known));
             }
             // A function returning a table's row type needs the table.
             if let Some(r) = &function.returns {
@@ -748,6 +776,19 @@ pub fn deps(change: &Change, target: &Catalog, source: &Catalog, known: &Known) 
                 function.returns.as_deref().unwrap_or("")
             );
             d.old_refs.extend(refs_in(&sig, known));
+            // An aggregate goes before its state and final functions.
+            if function.kind == RoutineKind::Aggregate {
+                d.old_refs
+                    .extend(aggregate_refs(&function.definition, known));
+            }
+            // A function returning a table's row type goes before the table.
+            if let Some(r) = &function.returns {
+                for (s, t) in target.tables() {
+                    if r.contains(&format!("{s}.{}", t.name)) {
+                        d.old_refs.push(Key::Table(tq(s, &t.name)));
+                    }
+                }
+            }
         }
         CreateTrigger { table, trigger } => {
             d.requires.push(relation_key(table, source));
@@ -943,6 +984,17 @@ fn relation_key(q: &QualifiedName, cat: &Catalog) -> Key {
     }
 }
 
+/// What orders steps of one phase that nothing else orders: the object's name; columns that are
+/// added at the end of their table (new ones, and generated ones PostgreSQL drops and adds again)
+/// by their position in the catalog being made, so that the columns end up in its order.
+fn order_key(c: &Change) -> String {
+    match c {
+        Change::AddColumn { table, column } => format!("{table}\u{1}{:010}", column.ordinal),
+        Change::AlterGenerated { table, to, .. } => format!("{table}\u{1}{:010}", to.ordinal),
+        other => other.object(),
+    }
+}
+
 /// Orders changes into a plan. `render` turns one change into its SQL statements.
 pub fn build(
     changes: &[Change],
@@ -950,6 +1002,16 @@ pub fn build(
     source: &Catalog,
     render: impl Fn(&Change) -> Vec<String>,
 ) -> Result<Vec<Step>, Cycle> {
+    build_indexed(changes, target, source, render).map(|v| v.into_iter().map(|(_, s)| s).collect())
+}
+
+/// [`build`], each step with the index in `changes` of the change it makes.
+pub fn build_indexed(
+    changes: &[Change],
+    target: &Catalog,
+    source: &Catalog,
+    render: impl Fn(&Change) -> Vec<String>,
+) -> Result<Vec<(usize, Step)>, Cycle> {
     // Changes name SOURCE's objects in TARGET's default schema (two MySQL databases differ in name).
     let source = &super::diff::align_default_schema(target, source);
     let known = Known::new(&[target, source]);
@@ -1063,7 +1125,7 @@ pub fn build(
     }
 
     // Kahn's algorithm with a deterministic priority: phase, then object, then change order.
-    let prio = |i: usize| (phase(&changes[i]), changes[i].object(), i);
+    let prio = |i: usize| (phase(&changes[i]), order_key(&changes[i]), i);
     let mut indegree: Vec<usize> = nodes
         .iter()
         .map(|n| {
@@ -1123,7 +1185,7 @@ pub fn build(
                 .collect();
             after.sort();
             after.dedup();
-            Step {
+            let step = Step {
                 number: pos + 1,
                 change: changes[i].clone(),
                 sql: render(&changes[i]),
@@ -1131,7 +1193,8 @@ pub fn build(
                 with: with[i].iter().map(|j| position[j]).collect(),
                 reverse: Reverse::default(),
                 risk: None,
-            }
+            };
+            (i, step)
         })
         .collect())
 }
@@ -1286,6 +1349,107 @@ mod tests {
         ];
         let steps = build(&changes, &target, &Catalog::default(), |_| vec![]).expect("no cycle");
         assert_eq!(steps[0].change.kind(), "rename_table");
+        assert_eq!(steps[1].after, vec![1]);
+    }
+
+    fn function(name: &str, kind: RoutineKind, definition: &str) -> Function {
+        Function {
+            name: name.into(),
+            kind,
+            arguments: "text, text".into(),
+            returns: Some("text".into()),
+            language: "sql".into(),
+            definition: definition.into(),
+            volatility: None,
+            security_definer: false,
+            depends_on: vec![],
+            comment: None,
+        }
+    }
+
+    /// An aggregate over state function `sfunc`, and a catalog with both.
+    fn aggregate(sfunc: &str) -> (Function, Function, Catalog) {
+        let f = function(sfunc, RoutineKind::Function, "CREATE FUNCTION …");
+        let agg = function(
+            "concat_all",
+            RoutineKind::Aggregate,
+            &format!(
+                "CREATE AGGREGATE public.concat_all(text) (SFUNC = public.{sfunc}, STYPE = text)"
+            ),
+        );
+        let mut cat = Catalog {
+            default_schema: "public".into(),
+            ..Catalog::default()
+        };
+        cat.schema_mut("public").functions = vec![f.clone(), agg.clone()];
+        (f, agg, cat)
+    }
+
+    #[test]
+    fn an_aggregate_is_dropped_before_its_state_function_and_created_after() {
+        // Names that sort the other way round.
+        let (f, agg, cat) = aggregate("_concat");
+        let drops: Vec<Change> = [f, agg]
+            .into_iter()
+            .map(|function| Change::DropFunction {
+                schema: "public".into(),
+                function,
+            })
+            .collect();
+        let steps = build(&drops, &cat, &Catalog::default(), |_| vec![]).expect("no cycle");
+        assert_eq!(steps[0].change.object(), "public.concat_all(text, text)");
+        let (f, agg, cat) = aggregate("zz_concat");
+        let creates: Vec<Change> = [agg, f]
+            .into_iter()
+            .map(|function| Change::CreateFunction {
+                schema: "public".into(),
+                function,
+            })
+            .collect();
+        let steps = build(&creates, &Catalog::default(), &cat, |_| vec![]).expect("no cycle");
+        assert_eq!(steps[0].change.object(), "public.zz_concat(text, text)");
+    }
+
+    #[test]
+    fn a_parents_column_is_dropped_before_an_inheritance_childs_copy() {
+        let col = |n: &str| Column {
+            name: n.into(),
+            ordinal: 1,
+            data_type: "integer".into(),
+            nullable: true,
+            ..Column::default()
+        };
+        let mut target = Catalog {
+            default_schema: "public".into(),
+            ..Catalog::default()
+        };
+        let parent = QualifiedName::new("public", "vehicles");
+        let child = QualifiedName::new("public", "cars");
+        target.schema_mut("public").tables = vec![
+            Table {
+                name: "vehicles".into(),
+                columns: vec![col("vin")],
+                ..Table::default()
+            },
+            Table {
+                name: "cars".into(),
+                columns: vec![col("vin")],
+                inherits: vec![parent.clone()],
+                ..Table::default()
+            },
+        ];
+        let changes = vec![
+            Change::DropColumn {
+                table: child,
+                column: col("vin"),
+            },
+            Change::DropColumn {
+                table: parent,
+                column: col("vin"),
+            },
+        ];
+        let steps = build(&changes, &target, &Catalog::default(), |_| vec![]).expect("no cycle");
+        assert_eq!(steps[0].change.object(), "public.vehicles.vin");
         assert_eq!(steps[1].after, vec![1]);
     }
 }

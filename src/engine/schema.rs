@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::diff::{self, DiffOptions};
-use super::plan::{self, Reverse, Step};
-use super::{cross, risk};
+use super::plan::{self, Step};
+use super::{cross, down, risk};
 use crate::dialect::Db;
 use crate::dialect::{self, RenderCtx, capabilities};
 use crate::error::{Error, Result};
@@ -84,20 +84,16 @@ fn plan_aligned(
         dialect::render(dialect, c, &ctx)
     })
     .map_err(|c| Error::Refused(format!("cannot order the plan: {c}")))?;
-    // Reverses render against the catalogs the other way round.
-    let back = RenderCtx {
-        source: target,
-        target: source,
+    // Each step's own reverse (down.sql orders the undo of a whole plan: `engine::down`).
+    let after = super::diff::align_default_schema(target, source);
+    let cx = down::UndoCtx {
+        dialect,
+        before: target,
+        after: &after,
+        plan: &changes,
     };
     for step in &mut steps {
-        step.reverse = match step.change.inverse() {
-            Ok(inv) => Reverse::Sql(
-                inv.iter()
-                    .flat_map(|c| dialect::render(dialect, c, &back))
-                    .collect(),
-            ),
-            Err(why) => Reverse::Irreversible(why),
-        };
+        step.reverse = down::reverse(&step.change, &cx);
     }
     let mut plan = SchemaPlan {
         dialect,

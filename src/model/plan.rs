@@ -33,8 +33,66 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reverse {
+    /// Undoes the step completely: catalog and data.
     Sql(Vec<String>),
+    /// Restores the catalog but not the data (a dropped column re-added empty, a dropped table
+    /// created again without its rows, a narrowed type widened back): `why` says what is lost.
+    Lossy { sql: Vec<String>, why: String },
+    /// Cannot be undone at all.
     Irreversible(String),
+}
+
+impl Reverse {
+    /// The statements, whether or not they bring the data back.
+    pub fn sql(&self) -> &[String] {
+        match self {
+            Reverse::Sql(v) | Reverse::Lossy { sql: v, .. } => v,
+            Reverse::Irreversible(_) => &[],
+        }
+    }
+
+    /// Why the data does not come back, when it does not.
+    pub fn data_lost(&self) -> Option<&str> {
+        match self {
+            Reverse::Sql(_) => None,
+            Reverse::Lossy { why, .. } | Reverse::Irreversible(why) => Some(why),
+        }
+    }
+}
+
+/// One step of `down.sql`: a change that undoes (part of) an enabled step of the plan, with its
+/// SQL, in the order the dependency graph gives the undo plan. One plan step may be undone by
+/// several down steps (a dropped table is created again, then its indexes and triggers), and a
+/// step whose undo is empty has none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DownStep {
+    /// 1-based position in `down.sql`.
+    pub number: usize,
+    /// The number of the plan step this undoes.
+    pub undoes: usize,
+    /// The change this step makes (the inverse of one of the plan step's changes).
+    pub change: Change,
+    /// Statements, in run order.
+    pub sql: Vec<String>,
+    /// Why the data does not come back (the SQL restores the catalog only), when it does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub irreversible: Option<String>,
+}
+
+impl DownStep {
+    /// As a plan step, for the apply machinery (`rollback`): numbered as in `down.sql`, with no
+    /// reverse of its own.
+    pub fn step(&self) -> Step {
+        Step {
+            number: self.number,
+            change: self.change.clone(),
+            sql: self.sql.clone(),
+            after: Vec::new(),
+            with: Vec::new(),
+            reverse: Reverse::default(),
+            risk: None,
+        }
+    }
 }
 
 impl Default for Reverse {

@@ -308,6 +308,11 @@ impl PgDb {
             .unwrap_or_else(|e| panic!("loading {} failed: {e}", file.display()));
     }
 
+    /// Runs a SQL file through `psql -v ON_ERROR_STOP=1`; psql's message when it fails.
+    pub fn try_load(&self, file: &Path) -> Result<(), String> {
+        run_capture(self.psql().arg("-f").arg(file)).map(|_| ())
+    }
+
     /// Runs a query and returns psql's unaligned, tuples-only output.
     pub fn query(&self, sql: &str) -> String {
         run_capture(self.psql().args(["-A", "-t", "-c"]).arg(sql))
@@ -522,18 +527,24 @@ impl MyDb {
     }
 
     pub fn load(&self, file: &Path) {
-        let f = std::fs::File::open(file).expect("open SQL file");
+        if let Err(e) = self.try_load(file) {
+            panic!("loading {} failed: {e}", file.display());
+        }
+    }
+
+    /// Runs a SQL file through the `mariadb` client; its message when it fails.
+    pub fn try_load(&self, file: &Path) -> Result<(), String> {
+        let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
         let out = self
             .client()
             .stdin(f)
             .output()
-            .expect("run the mariadb client");
-        assert!(
-            out.status.success(),
-            "loading {} failed: {}",
-            file.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .map_err(|e| format!("running the mariadb client: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
     }
 
     /// Runs a query and returns tab-separated rows without headers.
@@ -581,14 +592,24 @@ impl SqliteDb {
     }
 
     pub fn load(&self, file: &Path) {
-        let f = std::fs::File::open(file).expect("open SQL file");
-        let out = self.shell().stdin(f).output().expect("run sqlite3");
-        assert!(
-            out.status.success(),
-            "loading {} failed: {}",
-            file.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        if let Err(e) = self.try_load(file) {
+            panic!("loading {} failed: {e}", file.display());
+        }
+    }
+
+    /// Runs a SQL file through `sqlite3 -bail`; its message when it fails.
+    pub fn try_load(&self, file: &Path) -> Result<(), String> {
+        let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let out = self
+            .shell()
+            .stdin(f)
+            .output()
+            .map_err(|e| format!("running sqlite3: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
     }
 
     pub fn query(&self, sql: &str) -> String {
@@ -659,4 +680,71 @@ pub fn sluice() -> Command {
         .env("SLUICE_LOG", "warn")
         .env("SLUICE_DATA_DIR", data_dir());
     c
+}
+
+// ---------------------------------------------------------------- down.sql
+
+/// The pack manifest of `plan` with every step enabled (as `--allow-destructive` plans it) and
+/// its `down.sql` written into a temporary directory (kept alive by the returned handle).
+pub fn down_pack(
+    plan: &sluice::engine::schema::SchemaPlan,
+    source: &sluice::model::Catalog,
+    target: &sluice::model::Catalog,
+) -> (
+    sluice::engine::pack::PackManifest,
+    tempfile::TempDir,
+    PathBuf,
+) {
+    use sluice::engine::pack;
+    let m = pack::manifest(
+        plan,
+        source,
+        target,
+        "source".into(),
+        "target".into(),
+        pack::PackOptions {
+            renames: true,
+            rename_threshold: 70,
+            allow_destructive: true,
+            allow: Vec::new(),
+            filter: Vec::new(),
+        },
+        "2026-01-01T00:00:00Z".into(),
+        None,
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("down.sql");
+    std::fs::write(&file, pack::down_sql(&m)).expect("write down.sql");
+    (m, dir, file)
+}
+
+/// Where two catalogs' canonical JSON first differ (a few lines of each), for a failure message.
+pub fn catalog_difference(a: &sluice::model::Catalog, b: &sluice::model::Catalog) -> String {
+    let text = |c: &sluice::model::Catalog| {
+        let mut c = c.clone();
+        c.server_version.clear();
+        c.database.clear();
+        c.normalize_order();
+        serde_json::to_string_pretty(&c).unwrap_or_default()
+    };
+    let (ta, tb) = (text(a), text(b));
+    let (la, lb): (Vec<&str>, Vec<&str>) = (ta.lines().collect(), tb.lines().collect());
+    let Some(i) = (0..la.len().max(lb.len())).find(|&i| la.get(i) != lb.get(i)) else {
+        return "no difference".into();
+    };
+    let from = i.saturating_sub(6);
+    let show = |l: &[&str]| {
+        l.iter()
+            .skip(from)
+            .take(12)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    format!(
+        "first difference at line {}:\n--- restored\n{}\n--- expected\n{}",
+        i + 1,
+        show(&la),
+        show(&lb)
+    )
 }

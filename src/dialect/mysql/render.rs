@@ -886,6 +886,27 @@ fn drop_check(ctx: &RenderCtx, table: &QualifiedName, check: &CheckConstraint) -
     alter(table, vec![format!("DROP CONSTRAINT {}", id(&check.name))])
 }
 
+/// Where a column (re)added to `table` goes so that it stands where SOURCE has it: ` FIRST`, or
+/// ` AFTER` the nearest column before it that TARGET and SOURCE both have (so it exists whenever
+/// the step runs); nothing (the end) when there is none.
+fn position(ctx: &RenderCtx, table: &QualifiedName, column: &str) -> String {
+    let (Some(src), Some(tgt)) = (src_table(ctx, &table.name), tgt_table(ctx, &table.name)) else {
+        return String::new();
+    };
+    let Some(at) = src.columns.iter().position(|c| c.name == column) else {
+        return String::new();
+    };
+    if at == 0 {
+        return " FIRST".into();
+    }
+    src.columns[..at]
+        .iter()
+        .rev()
+        .find(|c| c.name != column && tgt.column(&c.name).is_some())
+        .map(|c| format!(" AFTER {}", id(&c.name)))
+        .unwrap_or_default()
+}
+
 fn add_column(ctx: &RenderCtx, table: &QualifiedName, column: &Column) -> Vec<String> {
     let src = src_table(ctx, &table.name);
     let c = src.and_then(|t| t.column(&column.name)).unwrap_or(column);
@@ -893,7 +914,11 @@ fn add_column(ctx: &RenderCtx, table: &QualifiedName, column: &Column) -> Vec<St
     if is_auto_increment(c) {
         // Added with the key that carries it (MySQL wants both at once); `prepare` took that
         // key's own change out of the plan.
-        v.push(format!("ADD COLUMN {}", source_def(ctx, c, src, true)));
+        v.push(format!(
+            "ADD COLUMN {}{}",
+            source_def(ctx, c, src, true),
+            position(ctx, table, &c.name)
+        ));
         if let Some(t) = src {
             if let Some(k) = ai_key(t, &c.name) {
                 if k == AiKey::Primary
@@ -905,7 +930,11 @@ fn add_column(ctx: &RenderCtx, table: &QualifiedName, column: &Column) -> Vec<St
             }
         }
     } else {
-        v.push(format!("ADD COLUMN {}", source_def(ctx, c, src, false)));
+        v.push(format!(
+            "ADD COLUMN {}{}",
+            source_def(ctx, c, src, false),
+            position(ctx, table, &c.name)
+        ));
     }
     alter(table, v)
 }
@@ -1036,9 +1065,10 @@ fn alter_generated(
         plain.on_update = None;
         plain.comment = None;
         v.push(format!(
-            "CHANGE COLUMN {} {}",
+            "CHANGE COLUMN {} {}{}",
             id(&tmp),
-            source_def(ctx, c, src, false)
+            source_def(ctx, c, src, false),
+            position(ctx, table, &to.name)
         ));
         v.extend(adds);
         let mut out = alter(
@@ -1057,7 +1087,11 @@ fn alter_generated(
         out.extend(alter(table, v));
         return out;
     }
-    v.push(format!("ADD COLUMN {}", source_def(ctx, c, src, false)));
+    v.push(format!(
+        "ADD COLUMN {}{}",
+        source_def(ctx, c, src, false),
+        position(ctx, table, &to.name)
+    ));
     v.extend(adds);
     alter(table, v)
 }

@@ -58,9 +58,9 @@ impl Chosen {
     }
 }
 
-/// Checks a pack against the gates; returns the steps to run.
-pub fn choose(pack: &Pack, g: &Gates) -> Result<Chosen> {
-    let m = &pack.manifest;
+/// The pack is the one reviewed: its id is the pinned one (`--pack-id`), and this machine's
+/// record of the packs sluice wrote does not contradict it.
+fn reviewed(pack: &Pack, g: &Gates) -> Result<()> {
     if let Some(want) = &g.pack_id {
         let want = want.trim().to_ascii_lowercase();
         if want.len() < 8 || !pack.integrity.pack_id.starts_with(&want) {
@@ -81,6 +81,50 @@ pub fn choose(pack: &Pack, g: &Gates) -> Result<Chosen> {
             pack.short_id()
         )));
     }
+    Ok(())
+}
+
+/// The steps of `down.sql` as a rollback runs them. Refused when `up.sql` was edited (what ran
+/// is then not what the undo was planned for) and, unless `--allow-destructive`, when an undo
+/// cannot bring data back (`IRREVERSIBLE`).
+pub fn choose_down(pack: &Pack, g: &Gates) -> Result<Chosen> {
+    reviewed(pack, g)?;
+    let m = &pack.manifest;
+    if pack.up_sql_edited() {
+        return Err(Error::Refused(format!(
+            "up.sql of {} was edited after planning, so down.sql does not undo what ran: undo it by hand",
+            pack.dir.display()
+        )));
+    }
+    let down = if m.down.is_empty() {
+        pack::down_steps(m, &pack.source, &pack.target)
+    } else {
+        m.down.clone()
+    };
+    let lossy: Vec<String> = down
+        .iter()
+        .filter_map(|d| {
+            d.irreversible
+                .as_ref()
+                .map(|why| format!("down {} (undoes step {}): {why}", d.number, d.undoes))
+        })
+        .collect();
+    if !lossy.is_empty() && !g.allow_destructive {
+        return Err(Error::Refused(format!(
+            "down.sql cannot bring everything back — IRREVERSIBLE: {}: roll back with --allow-destructive to restore the schema without that data",
+            lossy.join("; ")
+        )));
+    }
+    Ok(Chosen {
+        steps: down.iter().map(|d| d.step()).collect(),
+        skipped: Vec::new(),
+    })
+}
+
+/// Checks a pack against the gates; returns the steps to run.
+pub fn choose(pack: &Pack, g: &Gates) -> Result<Chosen> {
+    reviewed(pack, g)?;
+    let m = &pack.manifest;
     let edited = pack.up_sql_edited();
     let steps = if edited {
         let path = pack.dir.join("up.sql");

@@ -38,13 +38,40 @@ pub async fn apply(db: &Db, steps: &[Step], opts: &ApplyOptions) -> Result<Apply
     dialect::apply(db, steps, opts, None, &Cancel::default()).await
 }
 
-/// An apply to run.
+/// Which way a pack is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// `up.sql`'s steps: TARGET becomes SOURCE.
+    Up,
+    /// `down.sql`'s steps (`sluice rollback`): TARGET, as the apply left it, goes back to what it
+    /// was before the plan.
+    Down,
+}
+
+impl Direction {
+    fn kind(self) -> &'static str {
+        match self {
+            Direction::Up => "apply",
+            Direction::Down => "rollback",
+        }
+    }
+
+    fn journal_file(self) -> &'static str {
+        match self {
+            Direction::Up => journal::JOURNAL_FILE,
+            Direction::Down => journal::ROLLBACK_JOURNAL_FILE,
+        }
+    }
+}
+
+/// An apply (or rollback) to run.
 pub struct Request<'a> {
     /// The pack directory.
     pub dir: &'a Path,
     pub target: &'a DbUrl,
     pub gates: Gates,
     pub options: ApplyOptions,
+    pub direction: Direction,
 }
 
 /// What the engine tells its client while an apply goes on.
@@ -131,7 +158,7 @@ pub async fn run(req: Request<'_>, client: &mut dyn Client, cancel: &Cancel) -> 
     let read = pack::read(req.dir);
     let mut entry = history::Entry {
         id: String::new(),
-        kind: "apply".into(),
+        kind: req.direction.kind().into(),
         time: crate::dialect::journal::now(),
         pack: req.dir.display().to_string(),
         pack_id: String::new(),
@@ -213,7 +240,10 @@ async fn checked(
             req.target.dialect()
         )));
     }
-    let chosen = gates::choose(pack, &req.gates)?;
+    let chosen = match req.direction {
+        Direction::Up => gates::choose(pack, &req.gates)?,
+        Direction::Down => gates::choose_down(pack, &req.gates)?,
+    };
     client.notice(Notice::Pack {
         id: pack.short_id().to_string(),
         runs: chosen.run().count(),
@@ -278,6 +308,7 @@ async fn locked(
     } else {
         Some(JournalSpec::for_pack(
             &pack.dir,
+            req.direction.journal_file(),
             url.display(),
             filter.clone(),
         )?)
@@ -291,6 +322,7 @@ async fn locked(
     if let (journal::Start::Recover(run), Some(spec)) = (&start, &journal) {
         let (resumed, after) = recover(
             pack,
+            req.direction,
             chosen,
             spec,
             (**run).clone(),
@@ -303,17 +335,46 @@ async fn locked(
         start = resumed;
         now = after;
     }
+    let dir = req.direction;
+    let nothing_to_do = |now: &Catalog| Outcome {
+        pack_id: pack.short_id().to_string(),
+        report: None,
+        dry_run: false,
+        skipped: chosen.skipped.clone(),
+        verdict: Some(judge(pack, dir, now, &chosen.skipped, &opts)),
+    };
     if start == journal::Start::Done {
-        let after = dialect::inspect(db, filter).await?;
-        return Ok(Outcome {
-            pack_id: pack.short_id().to_string(),
-            report: None,
-            dry_run: false,
-            skipped: chosen.skipped.clone(),
-            verdict: Some(judge(pack, &after, &chosen.skipped, &opts)),
-        });
+        return Ok(nothing_to_do(&now));
     }
-    if start == journal::Start::Fresh && now.fingerprint() != m.fingerprints.target {
+    if start == journal::Start::Fresh && dir == Direction::Down {
+        // A rollback starts from TARGET as the apply left it: SOURCE, but for what the apply
+        // left out. Already as before the plan: nothing to undo.
+        if now.fingerprint() == m.fingerprints.target {
+            return Ok(nothing_to_do(&now));
+        }
+        let left_out = pack
+            .manifest
+            .left_out()
+            .map(|(st, l)| Skipped {
+                number: st.number,
+                kind: st.kind.clone(),
+                object: st.object.clone(),
+                why: l.describe(),
+                change: st.change.clone(),
+            })
+            .collect::<Vec<_>>();
+        let applied = judge(pack, Direction::Up, &now, &left_out, &opts);
+        if !applied.converged() {
+            return Err(Error::Refused(format!(
+                "TARGET is not as the apply of this pack left it, so down.sql may not undo it: {}",
+                applied.describe()
+            )));
+        }
+    }
+    if start == journal::Start::Fresh
+        && dir == Direction::Up
+        && now.fingerprint() != m.fingerprints.target
+    {
         let drift = schema::changes(&pack.target, &now, &opts);
         let what: Vec<String> = drift
             .iter()
@@ -357,7 +418,7 @@ async fn locked(
                 .skip(first)
                 .filter(|s| !s.sql.is_empty())
                 .collect();
-            gates::certain_failure(&pending, &now, &pack.source, db).await?;
+            gates::certain_failure(&pending, &now, goal(pack, dir), db).await?;
         }
         if req.options.dry_run {
             // DDL cannot be tried and rolled back here: show what would run and what was checked.
@@ -411,8 +472,16 @@ async fn locked(
         report: Some(report),
         dry_run: false,
         skipped: chosen.skipped.clone(),
-        verdict: Some(judge(pack, &after, &chosen.skipped, &opts)),
+        verdict: Some(judge(pack, dir, &after, &chosen.skipped, &opts)),
     })
+}
+
+/// What TARGET is to become: SOURCE, or (rolling back) TARGET as it was before the plan.
+fn goal(pack: &Pack, direction: Direction) -> &Catalog {
+    match direction {
+        Direction::Up => &pack.source,
+        Direction::Down => &pack.target,
+    }
 }
 
 /// Finds out whether the statement an earlier run left in doubt took effect, records it in the
@@ -423,6 +492,7 @@ async fn locked(
 #[allow(clippy::too_many_arguments)]
 async fn recover(
     pack: &Pack,
+    direction: Direction,
     chosen: &Chosen,
     spec: &JournalSpec,
     mut run: journal::Run,
@@ -464,7 +534,7 @@ async fn recover(
     let took_effect = match &f.before {
         Some(before) => now.fingerprint() != *before,
         None => {
-            let left = schema::plan(&now, &pack.source, opts)?;
+            let left = schema::plan(&now, goal(pack, direction), opts)?;
             !left.steps.iter().any(|s| {
                 s.change.kind() == step.change.kind() && s.change.object() == step.change.object()
             })
@@ -499,8 +569,18 @@ fn diff_options(pack: &Pack) -> DiffOptions {
     }
 }
 
-/// TARGET as it stands after the apply, judged against SOURCE as the pack recorded it.
-fn judge(pack: &Pack, after: &Catalog, skipped: &[Skipped], opts: &DiffOptions) -> Verdict {
-    let left = schema::changes(after, &pack.source, opts);
-    verdict::judge(&left, skipped, &pack.manifest.options.filter)
+/// TARGET as it stands, judged against what it was to become, as the pack recorded it.
+fn judge(
+    pack: &Pack,
+    direction: Direction,
+    after: &Catalog,
+    skipped: &[Skipped],
+    opts: &DiffOptions,
+) -> Verdict {
+    let left = schema::changes(after, goal(pack, direction), opts);
+    let name = match direction {
+        Direction::Up => "SOURCE",
+        Direction::Down => "what it was before the plan",
+    };
+    verdict::judge(&left, skipped, &pack.manifest.options.filter, name)
 }

@@ -18,6 +18,8 @@ pub struct Verdict {
     pub not_compared: Vec<String>,
     /// The plan's filters, when it had any: only what they keep was compared.
     pub filter: Vec<String>,
+    /// What TARGET was to become: `SOURCE`, or (after a rollback) what it was before the plan.
+    pub goal: String,
 }
 
 impl Verdict {
@@ -38,7 +40,8 @@ impl Verdict {
         };
         let mut s = if !self.differs.is_empty() {
             format!(
-                "TARGET still differs from SOURCE in {} place(s) that no step left out accounts for: {}{}",
+                "TARGET still differs from {} in {} place(s) that no step left out accounts for: {}{}",
+                self.goal,
                 self.differs.len(),
                 list(&self.differs),
                 scope
@@ -47,7 +50,8 @@ impl Verdict {
             let steps: std::collections::BTreeSet<usize> =
                 self.left_out.iter().map(|(_, n)| *n).collect();
             format!(
-                "TARGET matches SOURCE except what the {} step(s) left out would change: {}{}",
+                "TARGET matches {} except what the {} step(s) left out would change: {}{}",
+                self.goal,
                 steps.len(),
                 list(
                     &self
@@ -59,7 +63,7 @@ impl Verdict {
                 scope
             )
         } else {
-            format!("TARGET now matches SOURCE{scope}")
+            format!("TARGET now matches {}{scope}", self.goal)
         };
         if !self.not_compared.is_empty() {
             s.push_str(&format!(
@@ -87,12 +91,13 @@ fn list(items: &[String]) -> String {
 }
 
 /// Splits what still differs (`changes`: TARGET after the apply → SOURCE) by the steps left out.
-pub fn judge(changes: &[Change], skipped: &[Skipped], filter: &[String]) -> Verdict {
+pub fn judge(changes: &[Change], skipped: &[Skipped], filter: &[String], goal: &str) -> Verdict {
     let mut v = Verdict {
         left_out: Vec::new(),
         differs: Vec::new(),
         not_compared: Vec::new(),
         filter: filter.to_vec(),
+        goal: goal.to_string(),
     };
     for c in changes {
         let what = format!("{} {}", c.kind(), c.object());

@@ -547,91 +547,7 @@ impl<'a> Differ<'a> {
     }
 
     fn create_table(&mut self, schema: &str, t: &Table) {
-        let qn = QualifiedName::new(schema, &t.name);
-        let mut bare = t.clone();
-        bare.foreign_keys.clear();
-        bare.indexes.clear();
-        bare.triggers.clear();
-        bare.policies.clear();
-        bare.comment = None;
-        for c in &mut bare.columns {
-            c.comment = None;
-        }
-        self.out.push(Change::CreateTable {
-            schema: schema.into(),
-            table: bare,
-        });
-        for fk in &t.foreign_keys {
-            self.out.push(Change::AddForeignKey {
-                table: qn.clone(),
-                foreign_key: fk.clone(),
-            });
-        }
-        for i in &t.indexes {
-            self.out.push(Change::CreateIndex {
-                table: qn.clone(),
-                index: i.clone(),
-            });
-        }
-        for tr in &t.triggers {
-            self.out.push(Change::CreateTrigger {
-                table: qn.clone(),
-                trigger: tr.clone(),
-            });
-            if !tr.enabled {
-                self.out.push(Change::SetTriggerEnabled {
-                    table: qn.clone(),
-                    name: tr.name.clone(),
-                    enabled: false,
-                });
-            }
-        }
-        if t.rls_enabled || t.rls_forced {
-            self.out.push(Change::SetRowSecurity {
-                table: qn.clone(),
-                enabled: t.rls_enabled,
-                forced: t.rls_forced,
-                from_enabled: false,
-                from_forced: false,
-            });
-        }
-        for p in &t.policies {
-            self.out.push(Change::CreatePolicy {
-                table: qn.clone(),
-                policy: p.clone(),
-            });
-        }
-        if t.comment.is_some() {
-            self.comment(
-                CommentTarget::Table { table: qn.clone() },
-                &None,
-                &t.comment,
-            );
-        }
-        for c in &t.columns {
-            if c.comment.is_some() {
-                self.comment(
-                    CommentTarget::Column {
-                        table: qn.clone(),
-                        column: c.name.clone(),
-                    },
-                    &None,
-                    &c.comment,
-                );
-            }
-        }
-        for i in &t.indexes {
-            if i.comment.is_some() {
-                self.comment(
-                    CommentTarget::Index {
-                        schema: schema.into(),
-                        name: i.name.clone(),
-                    },
-                    &None,
-                    &i.comment,
-                );
-            }
-        }
+        self.out.extend(create_table_changes(schema, t));
     }
 
     fn comment(&mut self, target: CommentTarget, from: &Option<String>, to: &Option<String>) {
@@ -1765,7 +1681,7 @@ fn pair<'x, T>(
     (drops, adds, renames)
 }
 
-fn family_uses_enum(f: &TypeFamily, qualified: &str) -> bool {
+pub(crate) fn family_uses_enum(f: &TypeFamily, qualified: &str) -> bool {
     match f {
         TypeFamily::Enum {
             type_name: Some(n), ..
@@ -1821,4 +1737,96 @@ fn view_eq(a: &View, b: &View) -> bool {
         && a.check_option == b.check_option
         && a.options == b.options
         && a.columns == b.columns
+}
+
+/// The changes that create table `t` in `schema` as it stands: the bare table, then its foreign
+/// keys, indexes, triggers, row security, policies and comments, each a change of its own.
+pub fn create_table_changes(schema: &str, t: &Table) -> Vec<Change> {
+    let mut out = Vec::new();
+    let qn = QualifiedName::new(schema, &t.name);
+    let mut bare = t.clone();
+    bare.foreign_keys.clear();
+    bare.indexes.clear();
+    bare.triggers.clear();
+    bare.policies.clear();
+    bare.comment = None;
+    for c in &mut bare.columns {
+        c.comment = None;
+    }
+    out.push(Change::CreateTable {
+        schema: schema.into(),
+        table: bare,
+    });
+    for fk in &t.foreign_keys {
+        out.push(Change::AddForeignKey {
+            table: qn.clone(),
+            foreign_key: fk.clone(),
+        });
+    }
+    for i in &t.indexes {
+        out.push(Change::CreateIndex {
+            table: qn.clone(),
+            index: i.clone(),
+        });
+    }
+    for tr in &t.triggers {
+        out.push(Change::CreateTrigger {
+            table: qn.clone(),
+            trigger: tr.clone(),
+        });
+        if !tr.enabled {
+            out.push(Change::SetTriggerEnabled {
+                table: qn.clone(),
+                name: tr.name.clone(),
+                enabled: false,
+            });
+        }
+    }
+    if t.rls_enabled || t.rls_forced {
+        out.push(Change::SetRowSecurity {
+            table: qn.clone(),
+            enabled: t.rls_enabled,
+            forced: t.rls_forced,
+            from_enabled: false,
+            from_forced: false,
+        });
+    }
+    for p in &t.policies {
+        out.push(Change::CreatePolicy {
+            table: qn.clone(),
+            policy: p.clone(),
+        });
+    }
+    if t.comment.is_some() {
+        out.push(Change::SetComment {
+            target: CommentTarget::Table { table: qn.clone() },
+            from: None,
+            to: t.comment.clone(),
+        });
+    }
+    for c in &t.columns {
+        if c.comment.is_some() {
+            out.push(Change::SetComment {
+                target: CommentTarget::Column {
+                    table: qn.clone(),
+                    column: c.name.clone(),
+                },
+                from: None,
+                to: c.comment.clone(),
+            });
+        }
+    }
+    for i in &t.indexes {
+        if i.comment.is_some() {
+            out.push(Change::SetComment {
+                target: CommentTarget::Index {
+                    schema: schema.into(),
+                    name: i.name.clone(),
+                },
+                from: None,
+                to: i.comment.clone(),
+            });
+        }
+    }
+    out
 }
