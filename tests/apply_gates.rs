@@ -713,6 +713,36 @@ fn files_are_private_whatever_the_umask_and_out_dirs_are_checked() {
     }
     assert!(data.join("history.jsonl").is_file());
     assert!(checked > 12, "only {checked} files seen");
+    // A run killed mid-write leaves a temporary file: it goes the next time the run is opened.
+    let run_dir = std::fs::read_dir(data.join("runs"))
+        .expect("runs")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.is_dir())
+        .expect("a run");
+    let stale = run_dir.join(".tmpKILLED");
+    std::fs::write(&stale, "{").expect("write");
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .and_then(|f| f.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600)))
+        .expect("age");
+    let id = run_dir.file_name().expect("id").to_string_lossy().into_owned();
+    let o = under_umask_000(&["data", "show", &id]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(!stale.exists(), "the stale temporary file is still there");
+    // A truncated history line is listed as corrupt, not hidden.
+    use std::io::Write as _;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(data.join("history.jsonl"))
+        .and_then(|mut f| f.write_all(b"{\"event\": \"started\", \"id\": \"x\", \"ti"))
+        .expect("append");
+    let o = under_umask_000(&["history"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("corrupt: ") && text.contains("history.jsonl line "), "{text}");
+    assert!(text.contains("applied"), "{text}");
     // --out: a pack is not overwritten without --force, and another directory never.
     let o = run(&["schema", "plan", &src.url(), &tgt.url(), "--out", &ps]);
     assert_eq!(code(&o), 2, "{}", err(&o));

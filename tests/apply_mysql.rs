@@ -373,3 +373,26 @@ fn rollback_on_mariadb_restores_the_catalog() {
     );
     assert!(pack.join("rollback-journal.json").is_file());
 }
+
+#[test]
+fn a_pack_is_for_the_mariadb_database_it_was_planned_for() {
+    let (s, t) = pair();
+    let (_, other) = pair();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pack = dir.path().join("pack");
+    plan(&s, &t, &pack);
+    let p = pack.to_string_lossy().into_owned();
+    let o = run(&["apply", &p, "--target", &other.url(), "--yes"]);
+    assert_eq!(code(&o), 4, "{}", err(&o));
+    assert!(
+        err(&o).contains("TARGET is not the database this pack was planned for")
+            && err(&o).contains(&t.name)
+            && err(&o).contains(&other.name),
+        "{}",
+        err(&o)
+    );
+    assert!(!pack.join("journal.json").exists(), "nothing ran");
+    let o = run(&["apply", &p, "--target", &other.url(), "--yes", "--retarget"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    converged(&s, &other);
+}
