@@ -96,77 +96,15 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 .await
             }
         },
-        Command::Rollback {
-            dir,
-            target,
-            yes,
-            allow_destructive,
-            retarget,
-            force_partial,
-            pack_id,
-            dry_run,
-            lock_timeout,
-            statement_timeout,
-        } => {
-            schema::rollback(
-                &profiles,
-                schema::ApplyArgs {
-                    dir: &dir,
-                    target: &target,
-                    gates: crate::engine::apply::Gates {
-                        allow_destructive,
-                        allow: Vec::new(),
-                        accept_edits: false,
-                        retarget,
-                        force_partial,
-                        pack_id,
-                        yes,
-                    },
-                    dry_run,
-                    lock_timeout: Duration::from_secs(lock_timeout),
-                    statement_timeout: Duration::from_secs(statement_timeout),
-                },
-            )
-            .await
-        }
+        Command::Rollback { run } => schema::rollback(&profiles, run.args(Vec::new(), false)).await,
         Command::History { target, format } => {
             schema::history_list(target.as_deref(), format == Format::Json)
         }
         Command::Apply {
-            dir,
-            target,
-            yes,
-            allow_destructive,
+            run,
             allow,
             accept_edits,
-            retarget,
-            force_partial,
-            pack_id,
-            dry_run,
-            lock_timeout,
-            statement_timeout,
-        } => {
-            schema::apply(
-                &profiles,
-                schema::ApplyArgs {
-                    dir: &dir,
-                    target: &target,
-                    gates: crate::engine::apply::Gates {
-                        allow_destructive,
-                        allow,
-                        accept_edits,
-                        retarget,
-                        force_partial,
-                        pack_id,
-                        yes,
-                    },
-                    dry_run,
-                    lock_timeout: Duration::from_secs(lock_timeout),
-                    statement_timeout: Duration::from_secs(statement_timeout),
-                },
-            )
-            .await
-        }
+        } => schema::apply(&profiles, run.args(allow, accept_edits)).await,
     }
 }
 
@@ -306,4 +244,26 @@ async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
 
 fn now_rfc3339() -> String {
     super::now_rfc3339()
+}
+
+impl super::RunPackArgs {
+    /// As `apply`/`rollback` take them, with apply's own gates.
+    fn args(&self, allow: Vec<String>, accept_edits: bool) -> schema::ApplyArgs<'_> {
+        schema::ApplyArgs {
+            dir: &self.dir,
+            target: &self.target,
+            gates: crate::engine::apply::Gates {
+                allow_destructive: self.allow_destructive,
+                allow,
+                accept_edits,
+                retarget: self.retarget,
+                force_partial: self.force_partial,
+                pack_id: self.pack_id.clone(),
+                yes: self.yes,
+            },
+            dry_run: self.dry_run,
+            lock_timeout: Duration::from_secs(self.lock_timeout),
+            statement_timeout: Duration::from_secs(self.statement_timeout),
+        }
+    }
 }

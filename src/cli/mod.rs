@@ -63,17 +63,8 @@ pub enum Command {
     },
     /// Apply a migration pack to TARGET (all or nothing where the database allows it).
     Apply {
-        /// The pack directory written by `sluice schema plan`.
-        dir: PathBuf,
-        /// The database to change (URL or profile); must be the one the plan was made for.
-        #[arg(long)]
-        target: String,
-        /// Do not ask for confirmation.
-        #[arg(long)]
-        yes: bool,
-        /// Run destructive steps (they must also have been planned with --allow-destructive).
-        #[arg(long)]
-        allow_destructive: bool,
+        #[command(flatten)]
+        run: RunPackArgs,
         /// Run destructive steps of these kinds (they must also have been planned to run).
         #[arg(long, value_name = "KIND", value_delimiter = ',')]
         allow: Vec<String>,
@@ -81,60 +72,13 @@ pub enum Command {
         /// pack must be as planned.
         #[arg(long)]
         accept_edits: bool,
-        /// Apply to another database than the one the plan was made for (refused otherwise).
-        #[arg(long)]
-        retarget: bool,
-        /// MySQL/MariaDB: run a plan although a step is certain to fail (the steps before it stay
-        /// applied; refused otherwise).
-        #[arg(long)]
-        force_partial: bool,
-        /// Refuse unless the pack's id (shown at plan time) starts with this.
-        #[arg(long, value_name = "ID")]
-        pack_id: Option<String>,
-        /// Run every step inside a transaction and roll it back: reports what would fail.
-        #[arg(long)]
-        dry_run: bool,
-        /// How long a statement may wait for a lock (seconds, 1 to 604800).
-        #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = seconds())]
-        lock_timeout: u64,
-        /// How long one statement may run (seconds, 1 to 604800).
-        #[arg(long, default_value_t = 300, value_name = "SECS", value_parser = seconds())]
-        statement_timeout: u64,
     },
     /// Undo an applied pack on TARGET: runs its down.sql through the same gates as apply (the
     /// pack's integrity, TARGET's identity, one at a time, confirmation, history), after checking
     /// TARGET is as the apply left it.
     Rollback {
-        /// The pack directory written by `sluice schema plan`.
-        dir: PathBuf,
-        /// The database the pack was applied to (URL or profile).
-        #[arg(long)]
-        target: String,
-        /// Do not ask for confirmation.
-        #[arg(long)]
-        yes: bool,
-        /// Run undo steps that cannot bring data back (IRREVERSIBLE in down.sql): the schema is
-        /// restored, that data is not.
-        #[arg(long)]
-        allow_destructive: bool,
-        /// Roll back on another database than the one the plan was made for.
-        #[arg(long)]
-        retarget: bool,
-        /// MySQL/MariaDB: run although an undo step is certain to fail.
-        #[arg(long)]
-        force_partial: bool,
-        /// Refuse unless the pack's id (shown at plan time) starts with this.
-        #[arg(long, value_name = "ID")]
-        pack_id: Option<String>,
-        /// Run every undo step inside a transaction and roll it back: reports what would fail.
-        #[arg(long)]
-        dry_run: bool,
-        /// How long a statement may wait for a lock (seconds, 1 to 604800).
-        #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = seconds())]
-        lock_timeout: u64,
-        /// How long one statement may run (seconds, 1 to 604800).
-        #[arg(long, default_value_t = 300, value_name = "SECS", value_parser = seconds())]
-        statement_timeout: u64,
+        #[command(flatten)]
+        run: RunPackArgs,
     },
     /// List the applies recorded on this machine.
     History {
@@ -230,6 +174,44 @@ pub enum SchemaCommand {
         #[command(flatten)]
         filter: FilterArgs,
     },
+}
+
+/// What `apply` and `rollback` share: the pack, TARGET, and the gates a person opens.
+#[derive(Debug, Clone, Args)]
+pub struct RunPackArgs {
+    /// The pack directory written by `sluice schema plan`.
+    pub dir: PathBuf,
+    /// The database to change (URL or profile); must be the one the plan was made for.
+    #[arg(long)]
+    pub target: String,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub yes: bool,
+    /// Apply: run destructive steps (they must also have been planned to run). Rollback: run undo
+    /// steps that cannot bring data back (IRREVERSIBLE in down.sql): the schema is restored, that
+    /// data is not.
+    #[arg(long)]
+    pub allow_destructive: bool,
+    /// Run on another database than the one the plan was made for (refused otherwise).
+    #[arg(long)]
+    pub retarget: bool,
+    /// MySQL/MariaDB: run although a step is certain to fail (the steps before it stay applied;
+    /// refused otherwise).
+    #[arg(long)]
+    pub force_partial: bool,
+    /// Refuse unless the pack's id (shown at plan time) starts with this.
+    #[arg(long, value_name = "ID")]
+    pub pack_id: Option<String>,
+    /// Run every step inside a transaction and roll it back: reports what would fail (MySQL:
+    /// shows the SQL and the plan's checks, runs nothing).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How long a statement may wait for a lock (seconds, 1 to 604800).
+    #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = seconds())]
+    pub lock_timeout: u64,
+    /// How long one statement may run (seconds, 1 to 604800).
+    #[arg(long, default_value_t = 300, value_name = "SECS", value_parser = seconds())]
+    pub statement_timeout: u64,
 }
 
 /// Rename detection.

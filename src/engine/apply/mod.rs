@@ -282,6 +282,7 @@ async fn locked(
 ) -> Result<Outcome> {
     let m = &pack.manifest;
     let url = req.target;
+    let mut retargeted = false;
     match &m.target_identity {
         None => client.notice(Notice::IdentityUnchecked),
         Some(planned) => {
@@ -293,6 +294,7 @@ async fn locked(
                         planned.describe, now.describe
                     )));
                 }
+                retargeted = true;
                 client.notice(Notice::Retargeted {
                     planned: planned.describe.clone(),
                     now: now.describe,
@@ -373,14 +375,17 @@ async fn locked(
     }
     if start == journal::Start::Fresh
         && dir == Direction::Up
-        && now.fingerprint() != m.fingerprints.target
+        && !unchanged_since_plan(pack, &now, &opts, retargeted)
     {
         let drift = schema::changes(&pack.target, &now, &opts);
-        let what: Vec<String> = drift
+        let mut what: Vec<String> = drift
             .iter()
             .take(3)
             .map(|c| format!("{} {}", c.kind(), c.object()))
             .collect();
+        if what.is_empty() {
+            what.push("in what the diff does not compare: its catalog fingerprint".into());
+        }
         return Err(Error::Refused(format!(
             "TARGET changed since the plan was made ({}{}{}): plan again",
             what.join(", "),
@@ -474,6 +479,19 @@ async fn locked(
         skipped: chosen.skipped.clone(),
         verdict: Some(judge(pack, dir, &after, &chosen.skipped, &opts)),
     })
+}
+
+/// Whether TARGET's schema is the one the plan was made from: the same fingerprint once the
+/// default schema is named alike (another MySQL database is another schema name). On a database
+/// the person retargeted to, a catalog the diff finds equal counts as the same.
+fn unchanged_since_plan(pack: &Pack, now: &Catalog, opts: &DiffOptions, retargeted: bool) -> bool {
+    let planned = crate::engine::diff::align_default_schema(now, &pack.target);
+    if planned.fingerprint() == now.fingerprint()
+        || now.fingerprint() == pack.manifest.fingerprints.target
+    {
+        return true;
+    }
+    retargeted && schema::changes(&pack.target, now, opts).is_empty()
 }
 
 /// What TARGET is to become: SOURCE, or (rolling back) TARGET as it was before the plan.
