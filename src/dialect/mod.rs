@@ -69,6 +69,16 @@ pub fn script_statement(d: Dialect, sql: &str) -> String {
     }
 }
 
+/// A script as apply runs it (a person's edit of `up.sql`): the MySQL client's statements (split
+/// at the delimiter, `DELIMITER` lines obeyed); PostgreSQL and SQLite take the text whole (their
+/// drivers run several statements in one simple query).
+pub fn script_statements(d: Dialect, text: &str) -> Vec<String> {
+    match d {
+        Dialect::Mysql => mysql::script::statements(text),
+        Dialect::Postgres | Dialect::Sqlite => vec![text.to_string()],
+    }
+}
+
 /// What a renderer may need beyond the change itself: both catalogs.
 pub struct RenderCtx<'a> {
     pub source: &'a Catalog,

@@ -347,10 +347,8 @@ pub fn steps_from_up_sql(text: &str, manifest: &PackManifest) -> Result<Vec<Step
             let text = chunks.get(&st.number).map(|s| s.trim()).unwrap_or_default();
             let sql = if text.is_empty() {
                 Vec::new()
-            } else if manifest.dialect == crate::model::Dialect::Mysql {
-                crate::dialect::mysql::script::statements(text)
             } else {
-                vec![text.to_string()]
+                crate::dialect::script_statements(manifest.dialect, text)
             };
             step_of(st, sql)
         })
