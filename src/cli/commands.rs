@@ -4,10 +4,12 @@ use std::path::{Path, PathBuf};
 
 use std::time::Duration;
 
+use super::drive::drive;
 use super::{Cli, Command, Format, SchemaCommand, schema, summary};
 use crate::config::Profiles;
 use crate::engine::demo;
-use crate::engine::source::{self, Source};
+use crate::engine::jobs::Engine;
+use crate::engine::protocol::{self, Output};
 use crate::error::{Error, Result, exit};
 use crate::model::{Filter, Snapshot};
 
@@ -16,16 +18,18 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Some(p) => Profiles::load(p)?,
         None => Profiles::load_default()?,
     };
+    let engine = Engine::new(profiles);
+    let profiles = &engine;
     match cli.command {
         Command::Snapshot { db, out, filter } => {
-            snapshot(&profiles, &db, &out, &filter.build()?).await
+            snapshot(profiles, &db, &out, &filter.build()?).await
         }
         Command::Inspect { db, format, filter } => {
-            inspect(&profiles, &db, format, &filter.build()?).await
+            inspect(profiles, &db, format, &filter.build()?).await
         }
         Command::Demo { dir } => run_demo(dir).await,
-        Command::Data { command } => super::data::run(&profiles, command).await,
-        Command::Runs { format } => super::data::runs(format),
+        Command::Data { command } => super::data::run(profiles, command).await,
+        Command::Runs { format } => super::data::runs(profiles, format).await,
         Command::Bench { command } => super::bench::run(command).await,
         Command::Resume {
             run_id,
@@ -36,7 +40,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
             statement_timeout,
         } => {
             super::data::resume(
-                &profiles,
+                profiles,
                 &run_id,
                 source.as_deref(),
                 target.as_deref(),
@@ -56,7 +60,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 filter,
             } => {
                 schema::diff(
-                    &profiles,
+                    profiles,
                     schema::DiffArgs {
                         source: &source,
                         target: &target,
@@ -80,7 +84,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 filter,
             } => {
                 schema::plan(
-                    &profiles,
+                    profiles,
                     schema::PlanArgs {
                         source: &source,
                         target: &target,
@@ -96,33 +100,32 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 .await
             }
         },
-        Command::Rollback { run } => schema::rollback(&profiles, run.args(Vec::new(), false)).await,
+        Command::Rollback { run } => schema::rollback(profiles, run.args(Vec::new(), false)).await,
         Command::History { target, format } => {
-            schema::history_list(target.as_deref(), format == Format::Json)
+            schema::history_list(profiles, target.as_deref(), format == Format::Json).await
         }
         Command::Apply {
             run,
             allow,
             accept_edits,
-        } => schema::apply(&profiles, run.args(allow, accept_edits)).await,
+        } => schema::apply(profiles, run.args(allow, accept_edits)).await,
     }
 }
 
-async fn snapshot(profiles: &Profiles, db: &str, out: &Path, filter: &Filter) -> Result<i32> {
-    let src = Source::resolve(db, profiles)?;
-    let Source::Live(url) = &src else {
-        return Err(Error::usage(format!(
-            "'{db}' is a file; snapshot takes a live database (a URL or a profile name)"
-        )));
+async fn snapshot(engine: &Engine, db: &str, out: &Path, filter: &Filter) -> Result<i32> {
+    let cmd = protocol::Command::Snapshot {
+        db: db.to_string(),
+        out: out.to_path_buf(),
+        filter: filter.clone(),
     };
-    let catalog = src.catalog(filter).await?;
-    source::check_filter(filter, &[(&src, &catalog)]).await?;
+    let Output::SnapshotWritten { from, out, catalog } = drive(engine, cmd).await? else {
+        return Err(Error::usage(
+            "the engine answered a snapshot request otherwise",
+        ));
+    };
     let counts = catalog.summary();
-    let snap = Snapshot::new(catalog, url.display(), now_rfc3339());
-    source::write_snapshot(&snap, out)?;
     eprintln!(
-        "wrote snapshot of {} to {} ({} tables, {} views, {} functions, {} unsupported)",
-        url.display(),
+        "wrote snapshot of {from} to {} ({} tables, {} views, {} functions, {} unsupported)",
         out.display(),
         counts.tables,
         counts.views + counts.materialized_views,
@@ -132,16 +135,22 @@ async fn snapshot(profiles: &Profiles, db: &str, out: &Path, filter: &Filter) ->
     Ok(exit::OK)
 }
 
-async fn inspect(profiles: &Profiles, db: &str, format: Format, filter: &Filter) -> Result<i32> {
-    let src = Source::resolve(db, profiles)?;
-    let catalog = src.catalog(filter).await?;
-    source::check_filter(filter, &[(&src, &catalog)]).await?;
+async fn inspect(engine: &Engine, db: &str, format: Format, filter: &Filter) -> Result<i32> {
+    let cmd = protocol::Command::Inspect {
+        db: db.to_string(),
+        filter: filter.clone(),
+    };
+    let Output::Catalog { name, catalog } = drive(engine, cmd).await? else {
+        return Err(Error::usage(
+            "the engine answered an inspect request otherwise",
+        ));
+    };
     match format {
         Format::Json => {
-            let snap = Snapshot::new(catalog, src.display(), now_rfc3339());
+            let snap = Snapshot::new(*catalog, name, now_rfc3339());
             out!("{}", snap.to_json())?;
         }
-        Format::Text => out!("{}", summary::render(&src.display(), &catalog))?,
+        Format::Text => out!("{}", summary::render(&name, &catalog))?,
     }
     Ok(exit::OK)
 }
@@ -166,45 +175,57 @@ async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
     outln!("  SOURCE (desired state)  {}", pair.source_url())?;
     outln!("  TARGET (will change)    {}", pair.target_url())?;
     outln!()?;
-    let src = Source::resolve(&pair.source_url(), &Profiles::default())?;
-    let tgt = Source::resolve(&pair.target_url(), &Profiles::default())?;
-    let (a, b) = source::catalogs(&src, &tgt, &Filter::default()).await?;
-    out!("{}", summary::render("SOURCE", &a))?;
-    outln!()?;
-    out!("{}", summary::render("TARGET", &b))?;
-    outln!()?;
+    let engine = Engine::default();
+    let (src, tgt) = (pair.source_url(), pair.target_url());
+    let catalog = |db: &str| protocol::Command::Inspect {
+        db: db.to_string(),
+        filter: Filter::default(),
+    };
+    for (side, db) in [("SOURCE", &src), ("TARGET", &tgt)] {
+        let Output::Catalog { catalog, .. } = drive(&engine, catalog(db)).await? else {
+            return Err(Error::usage(
+                "the engine answered an inspect request otherwise",
+            ));
+        };
+        out!("{}", summary::render(side, &catalog))?;
+        outln!()?;
+    }
     outln!("Schema diff — what would change in TARGET to make it look like SOURCE:")?;
-    let changes = crate::engine::schema::changes(&b, &a, &Default::default());
-    let risks = crate::engine::risk::assess_plan(&changes, &b, &a);
-    out!(
-        "{}",
-        schema::render_text(&pair.source_url(), &pair.target_url(), &changes, &risks)
-    )?;
+    let cmd = protocol::Command::SchemaDiff {
+        source: src.clone(),
+        target: tgt.clone(),
+        opts: Default::default(),
+        filter: Filter::default(),
+        counts: false,
+    };
+    let Output::Diff(d) = drive(&engine, cmd).await? else {
+        return Err(Error::usage("the engine answered a diff request otherwise"));
+    };
+    out!("{}", schema::render_text(&src, &tgt, &d.changes, &d.risks))?;
     outln!()?;
     outln!(
         "Plan — the SQL that would bring TARGET in line (as `sluice schema diff --format sql`):"
     )?;
-    let plan = crate::engine::schema::plan(&b, &a, &Default::default())?;
-    out!(
-        "{}",
-        schema::render_sql(
-            &plan,
-            &a,
-            &b,
-            &pair.source_url(),
-            &pair.target_url(),
-            &Default::default(),
-            &Filter::default()
-        )
-    )?;
+    let cmd = protocol::Command::SchemaScript {
+        source: src.clone(),
+        target: tgt.clone(),
+        opts: Default::default(),
+        filter: Filter::default(),
+    };
+    let Output::Script(script) = drive(&engine, cmd).await? else {
+        return Err(Error::usage(
+            "the engine answered a script request otherwise",
+        ));
+    };
+    out!("{script}")?;
     outln!()?;
     // The pack a DBA would review and hand on: written exactly as `sluice schema plan` does.
     let pack_dir = dir.join("pack");
     schema::plan(
-        &Profiles::default(),
+        &engine,
         schema::PlanArgs {
-            source: &pair.source_url(),
-            target: &pair.target_url(),
+            source: &src,
+            target: &tgt,
             out: &pack_dir,
             force: false,
             allow_destructive: false,
@@ -230,8 +251,7 @@ async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
         pair.target_url()
     )?;
     outln!("Row diff — which rows differ, table by table (compared on the columns both have):")?;
-    let rows =
-        super::data::demo_rows(&pair.source_url(), &pair.target_url(), &dir.join("runs")).await?;
+    let rows = super::data::demo_rows(&engine, &src, &tgt, &dir.join("runs")).await?;
     out!("{rows}")?;
     outln!()?;
     if !keep {

@@ -1,19 +1,14 @@
 //! `sluice data diff|show`, `sluice runs`, `sluice resume`: the row diff on the command line.
 
-use std::io::IsTerminal;
-use std::time::Duration;
-
 use clap::{Subcommand, ValueEnum};
-use tokio::sync::watch;
 
 use super::Format;
-use crate::config::Profiles;
-use crate::dialect::db::looks_like_url;
-use crate::dialect::{Access, Db, DbUrl};
-use crate::engine::rows::{self, Cancel, Hooks, Progress, RunDir, RunOutcome, store};
-use crate::engine::source::Source;
+use super::drive::drive;
+use crate::engine::jobs::Engine;
+use crate::engine::protocol::{self, Output};
+use crate::engine::rows::{self, Progress, RunOutcome};
 use crate::error::{Error, Result, exit};
-use crate::model::rowdiff::{DbRef, DiffClass, RunOptions, RunState, TableStatus};
+use crate::model::rowdiff::{DiffClass, RunOptions, RunState, TableStatus};
 
 #[derive(Debug, Subcommand)]
 pub enum DataCommand {
@@ -80,7 +75,7 @@ impl ClassArg {
     }
 }
 
-pub async fn run(profiles: &Profiles, cmd: DataCommand) -> Result<i32> {
+pub async fn run(engine: &Engine, cmd: DataCommand) -> Result<i32> {
     match cmd {
         DataCommand::Diff {
             source,
@@ -98,7 +93,7 @@ pub async fn run(profiles: &Profiles, cmd: DataCommand) -> Result<i32> {
                 batch_size,
                 statement_timeout_secs: statement_timeout,
             };
-            diff(profiles, &source, &target, options, format, exit_code).await
+            diff(engine, &source, &target, options, format, exit_code).await
         }
         DataCommand::Show {
             run_id,
@@ -107,76 +102,19 @@ pub async fn run(profiles: &Profiles, cmd: DataCommand) -> Result<i32> {
             offset,
             limit,
             format,
-        } => show(&run_id, table.as_deref(), class, offset, limit, format),
-    }
-}
-
-/// A reference resolved to a live database, and how a run records it.
-fn live(profiles: &Profiles, reference: &str, side: &str) -> Result<(DbUrl, DbRef)> {
-    let src = Source::resolve(reference, profiles)?;
-    let Source::Live(url) = src else {
-        return Err(Error::usage(format!(
-            "{side} '{reference}' is a file: the row diff needs a live database (a URL or a profile name)"
-        )));
-    };
-    let r = DbRef {
-        reference: if looks_like_url(reference) {
-            url.display()
-        } else {
-            reference.to_string()
-        },
-        kind: if looks_like_url(reference) {
-            "url"
-        } else {
-            "profile"
+        } => {
+            show(
+                engine,
+                &run_id,
+                table.as_deref(),
+                class,
+                offset,
+                limit,
+                format,
+            )
+            .await
         }
-        .to_string(),
-        dialect: url.dialect(),
-        database: String::new(),
-    };
-    Ok((url, r))
-}
-
-async fn connect_both(a: &DbUrl, b: &DbUrl) -> Result<(Db, Db)> {
-    tokio::try_join!(a.connect(Access::ReadOnly), b.connect(Access::ReadOnly))
-}
-
-/// The process's token: a signal (Ctrl-C, SIGTERM, SIGHUP) cancels it; the job checkpoints and
-/// stops.
-fn cancel_on_ctrl_c() -> Cancel {
-    super::process_cancel()
-}
-
-/// A progress line on stderr, redrawn ten times a second, when stderr is a terminal.
-fn progress_bar() -> (
-    Option<watch::Sender<Progress>>,
-    Option<tokio::task::JoinHandle<()>>,
-) {
-    if !std::io::stderr().is_terminal() {
-        return (None, None);
     }
-    let (tx, mut rx) = watch::channel(Progress::default());
-    // One line, never wrapped (a wrapped line would not be redrawn in place).
-    let width = crossterm::terminal::size()
-        .ok()
-        .map(|(w, _)| w as usize)
-        .filter(|w| *w > 1)
-        .unwrap_or(80);
-    let h = tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                r = rx.changed() => { if r.is_err() { break; } }
-                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
-            }
-            let p = rx.borrow_and_update().clone();
-            if !p.table.is_empty() {
-                let line: String = progress_line(&p).chars().take(width - 1).collect();
-                eprint!("\r\x1b[2K{line}");
-            }
-        }
-        eprint!("\r\x1b[2K");
-    });
-    (Some(tx), Some(h))
 }
 
 fn human(n: f64) -> String {
@@ -226,70 +164,27 @@ pub fn progress_line(p: &Progress) -> String {
     )
 }
 
-async fn finish_progress(
-    tx: Option<watch::Sender<Progress>>,
-    h: Option<tokio::task::JoinHandle<()>>,
-) {
-    drop(tx);
-    if let Some(h) = h {
-        let _ = h.await;
-    }
-}
-
-/// Prints where an interrupted or failed run stands, then passes the error on.
-fn stopped(run_id: &str, e: Error) -> Error {
-    if matches!(e, Error::Interrupted(_)) {
-        eprintln!(
-            "sluice: run {run_id} stopped at its last checkpoint; continue it with `sluice resume {run_id}`"
-        );
-        return e;
-    }
-    match e {
-        Error::Database { context, message } if is_statement_timeout(&message) => Error::Database {
-            context,
-            message: format!(
-                "{message} (the statement timeout); the checkpoint is kept: continue with `sluice resume {run_id} --statement-timeout SECS` and a longer limit"
-            ),
-        },
-        e => e,
-    }
-}
-
-/// Whether a database error is a statement timeout firing (PostgreSQL `statement_timeout`,
-/// MariaDB `max_statement_time`, MySQL `max_execution_time`).
-fn is_statement_timeout(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    m.contains("statement timeout")
-        || m.contains("max_statement_time")
-        || m.contains("max_execution_time")
-        || m.contains("maximum statement execution time")
-}
-
 async fn diff(
-    profiles: &Profiles,
+    engine: &Engine,
     source: &str,
     target: &str,
     options: RunOptions,
     format: Format,
     exit_code: bool,
 ) -> Result<i32> {
-    let (su, sr) = live(profiles, source, "SOURCE")?;
-    let (tu, tr) = live(profiles, target, "TARGET")?;
-    let (sdb, tdb) = connect_both(&su, &tu).await?;
-    let root = store::runs_root()?;
-    let (tx, h) = progress_bar();
-    let hooks = Hooks {
-        progress: tx.clone(),
-        cancel: cancel_on_ctrl_c(),
+    let cmd = protocol::Command::DataDiff {
+        source: source.to_string(),
+        target: target.to_string(),
+        options,
+        runs_root: None,
     };
-    let r = rows::start(&root, sr, tr, options, &sdb, &tdb, &hooks).await;
-    drop(hooks);
-    finish_progress(tx, h).await;
-    sdb.close().await;
-    tdb.close().await;
-    let outcome = match r {
-        Ok(o) => o,
-        Err(e) => return Err(stopped(&latest_run_id(&root), e)),
+    finish(drive(engine, cmd).await?, format, exit_code)
+}
+
+/// Prints a finished run; exit 1 with `--exit-code` when any row differs.
+fn finish(o: Output, format: Format, exit_code: bool) -> Result<i32> {
+    let Output::Rows(outcome) = o else {
+        return Err(Error::usage("the engine answered a row diff otherwise"));
     };
     print_outcome(&outcome, format)?;
     Ok(if exit_code && outcome.differences() > 0 {
@@ -299,19 +194,9 @@ async fn diff(
     })
 }
 
-/// The newest run's id (to name an interrupted run in messages).
-fn latest_run_id(root: &std::path::Path) -> String {
-    store::list(root)
-        .runs
-        .into_iter()
-        .next()
-        .map(|(r, _, _)| r.id)
-        .unwrap_or_default()
-}
-
 /// `sluice resume RUN_ID [--source REF] [--target REF]`.
 pub async fn resume(
-    profiles: &Profiles,
+    engine: &Engine,
     run_id: &str,
     source: Option<&str>,
     target: Option<&str>,
@@ -319,81 +204,13 @@ pub async fn resume(
     exit_code: bool,
     statement_timeout: Option<u64>,
 ) -> Result<i32> {
-    let root = store::runs_root()?;
-    let run = RunDir::open(&root, run_id)?;
-    let manifest = run.manifest()?;
-    let su = side_for_resume(profiles, &manifest.source, source, "SOURCE", run_id)?;
-    let tu = side_for_resume(profiles, &manifest.target, target, "TARGET", run_id)?;
-    let (sdb, tdb) = connect_both(&su, &tu).await?;
-    let (tx, h) = progress_bar();
-    let hooks = Hooks {
-        progress: tx.clone(),
-        cancel: cancel_on_ctrl_c(),
+    let cmd = protocol::Command::Resume {
+        run_id: run_id.to_string(),
+        source: source.map(str::to_string),
+        target: target.map(str::to_string),
+        statement_timeout,
     };
-    let r = rows::resume(run, None, statement_timeout, &sdb, &tdb, &hooks).await;
-    drop(hooks);
-    finish_progress(tx, h).await;
-    sdb.close().await;
-    tdb.close().await;
-    let outcome = r.map_err(|e| stopped(run_id, e))?;
-    print_outcome(&outcome, format)?;
-    Ok(if exit_code && outcome.differences() > 0 {
-        exit::DIFFERENCES
-    } else {
-        exit::OK
-    })
-}
-
-/// The database a resumed run reads: the reference given again (checked against the manifest),
-/// or the one the manifest names (a profile, or a URL that needs no password).
-fn side_for_resume(
-    profiles: &Profiles,
-    stored: &DbRef,
-    given: Option<&str>,
-    side: &str,
-    run_id: &str,
-) -> Result<DbUrl> {
-    let flag = side.to_ascii_lowercase();
-    match given {
-        Some(g) => {
-            let (url, r) = live(profiles, g, side)?;
-            let same = r.reference == stored.reference
-                || (stored.kind == "profile" && url.display() == profile_display(profiles, stored))
-                || (stored.kind == "url" && url.display() == stored.reference);
-            if !same {
-                return Err(Error::Refused(format!(
-                    "--{flag} {} is not the {side} of run {run_id} ({})",
-                    url.display(),
-                    stored.reference
-                )));
-            }
-            Ok(url)
-        }
-        None => {
-            let url = parse_or_profile(profiles, &stored.reference).map_err(|e| {
-                Error::usage(format!(
-                    "cannot reopen {side} {} of run {run_id}: {e}; give it again with --{flag} URL",
-                    stored.reference
-                ))
-            })?;
-            Ok(url)
-        }
-    }
-}
-
-fn profile_display(profiles: &Profiles, r: &DbRef) -> String {
-    match Source::resolve(&r.reference, profiles) {
-        Ok(Source::Live(u)) => u.display(),
-        _ => String::new(),
-    }
-}
-
-/// A stored reference: a URL (without password) or a profile name.
-fn parse_or_profile(profiles: &Profiles, reference: &str) -> Result<DbUrl> {
-    match Source::resolve(reference, profiles)? {
-        Source::Live(u) => Ok(u),
-        Source::Snapshot(p) => Err(Error::usage(format!("{} is a file", p.display()))),
-    }
+    finish(drive(engine, cmd).await?, format, exit_code)
 }
 
 fn print_outcome(o: &RunOutcome, format: Format) -> Result<()> {
@@ -541,7 +358,8 @@ pub fn outcome_text(o: &RunOutcome) -> String {
     s
 }
 
-fn show(
+async fn show(
+    engine: &Engine,
     run_id: &str,
     table: Option<&str>,
     class: Option<ClassArg>,
@@ -549,34 +367,19 @@ fn show(
     limit: usize,
     format: Format,
 ) -> Result<i32> {
-    let root = store::runs_root()?;
-    let run = RunDir::open(&root, run_id)?;
-    let manifest = run.manifest()?;
-    let checkpoint = run.checkpoint()?;
-    if let Some(t) = table {
-        if !manifest
-            .tables
-            .iter()
-            .any(|p| p.table == t || p.source.name == t || p.target.name == t)
-        {
-            return Err(Error::usage(format!(
-                "run {run_id} compared no table '{t}'"
-            )));
-        }
-    }
-    let want = class.map(ClassArg::class);
-    let mut seen = 0usize;
-    let mut rows = Vec::new();
-    rows::read_differences(&run, &manifest, &checkpoint, table, &mut |pair, rec| {
-        if want.is_some_and(|c| c != rec.class) {
-            return true;
-        }
-        seen += 1;
-        if seen > offset && rows.len() < limit {
-            rows.push((pair.table.clone(), pair.key_columns(), rec));
-        }
-        true
-    })?;
+    let cmd = protocol::Command::DataShow {
+        run_id: run_id.to_string(),
+        table: table.map(str::to_string),
+        class: class.map(ClassArg::class),
+        offset,
+        limit,
+    };
+    let Output::Differences(page) = drive(engine, cmd).await? else {
+        return Err(Error::usage(
+            "the engine answered a data show request otherwise",
+        ));
+    };
+    let (rows, seen, state) = (&page.rows, page.total, page.state);
     match format {
         Format::Json => {
             let items: Vec<serde_json::Value> = rows
@@ -591,7 +394,7 @@ fn show(
                 .collect();
             let v = serde_json::json!({
                 "run_id": run_id,
-                "state": checkpoint.state.name(),
+                "state": state.name(),
                 "total": seen,
                 "offset": offset,
                 "differences": items,
@@ -599,7 +402,7 @@ fn show(
             outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
         }
         Format::Text => {
-            for (t, keycols, r) in &rows {
+            for (t, keycols, r) in rows {
                 let key = if r.key.is_null() {
                     format!("row ×{}", r.count.unwrap_or(1))
                 } else {
@@ -616,7 +419,7 @@ fn show(
                 outln!("{:<8} {t}  {key}  {hashes}", r.class.name())?;
             }
             let shown = rows.len();
-            let incomplete = if checkpoint.state == RunState::Complete {
+            let incomplete = if state == RunState::Complete {
                 ""
             } else {
                 "; the run is not complete"
@@ -639,9 +442,10 @@ fn show(
 }
 
 /// `sluice runs`.
-pub fn runs(format: Format) -> Result<i32> {
-    let root = store::runs_root()?;
-    let listing = store::list(&root);
+pub async fn runs(engine: &Engine, format: Format) -> Result<i32> {
+    let Output::Runs { root, listing } = drive(engine, protocol::Command::Runs).await? else {
+        return Err(Error::usage("the engine answered a runs request otherwise"));
+    };
     let list = &listing.runs;
     match format {
         Format::Json => {
@@ -728,28 +532,27 @@ fn summary(
     (done, rows, diffs, c.state.name().to_string())
 }
 
-/// The row diff of the demo pair (`sluice demo`): runs kept under `runs_root`, progress bar on
+/// The row diff of the demo pair (`sluice demo`): runs kept under `runs_root`, progress on
 /// stderr when it is a terminal; returns the text report.
-pub async fn demo_rows(source: &str, target: &str, runs_root: &std::path::Path) -> Result<String> {
-    let profiles = Profiles::default();
-    let (su, sr) = live(&profiles, source, "SOURCE")?;
-    let (tu, tr) = live(&profiles, target, "TARGET")?;
-    let (sdb, tdb) = connect_both(&su, &tu).await?;
-    let (tx, h) = progress_bar();
-    let hooks = Hooks {
-        progress: tx.clone(),
-        cancel: Cancel::default(),
+pub async fn demo_rows(
+    engine: &Engine,
+    source: &str,
+    target: &str,
+    runs_root: &std::path::Path,
+) -> Result<String> {
+    let cmd = protocol::Command::DataDiff {
+        source: source.to_string(),
+        target: target.to_string(),
+        options: RunOptions {
+            tables: Vec::new(),
+            ignore_columns: Vec::new(),
+            batch_size: 10_000,
+            statement_timeout_secs: 60,
+        },
+        runs_root: Some(runs_root.to_path_buf()),
     };
-    let options = RunOptions {
-        tables: Vec::new(),
-        ignore_columns: Vec::new(),
-        batch_size: 10_000,
-        statement_timeout_secs: 60,
+    let Output::Rows(o) = drive(engine, cmd).await? else {
+        return Err(Error::usage("the engine answered a row diff otherwise"));
     };
-    let r = rows::start(runs_root, sr, tr, options, &sdb, &tdb, &hooks).await;
-    drop(hooks);
-    finish_progress(tx, h).await;
-    sdb.close().await;
-    tdb.close().await;
-    Ok(outcome_text(&r?))
+    Ok(outcome_text(&o))
 }

@@ -10,6 +10,7 @@ mod out;
 pub mod bench;
 mod commands;
 pub mod data;
+mod drive;
 pub mod schema;
 pub mod summary;
 

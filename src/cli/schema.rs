@@ -2,24 +2,20 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Duration;
 
 use serde_json::json;
 
 use super::Format3;
-use crate::config::Profiles;
-use crate::dialect::Access;
-use crate::engine::apply::{self, ApplyOptions};
+use super::drive::drive;
+use crate::engine::apply::{self, ApplyOptions, Direction};
 use crate::engine::diff::DiffOptions;
-use crate::engine::pack::{self, PackOptions};
-use crate::engine::schema::{self, SchemaPlan};
-use crate::engine::source::{self, Source};
-use crate::engine::{history, risk};
+use crate::engine::jobs::Engine;
+use crate::engine::pack;
+use crate::engine::protocol::{Command, Output, PlanRequest};
 use crate::error::{Error, Result, exit};
-use crate::model::change::DESTRUCTIVE_KINDS;
-use crate::model::{Assessment, Catalog, Change, Filter, RiskLevel, plan_score};
+use crate::model::{Assessment, Change, Filter, RiskLevel, plan_score};
 
 pub struct DiffArgs<'a> {
     pub source: &'a str,
@@ -30,78 +26,64 @@ pub struct DiffArgs<'a> {
     pub filter: Filter,
 }
 
-async fn both(
-    profiles: &Profiles,
-    s: &str,
-    t: &str,
-    f: &Filter,
-) -> Result<(Source, Source, Catalog, Catalog)> {
-    let src = Source::resolve(s, profiles)?;
-    let tgt = Source::resolve(t, profiles)?;
-    let (a, b) = source::catalogs(&src, &tgt, f).await?;
-    source::check_filter(f, &[(&src, &a), (&tgt, &b)]).await?;
-    Ok((src, tgt, a, b))
+/// The output a command expected, or an error saying the engine answered something else.
+fn unexpected(o: Output) -> Error {
+    Error::usage(format!(
+        "the engine answered with an unexpected result: {o:?}"
+    ))
 }
 
-/// Risk verdicts for `changes`, counted on TARGET's data when TARGET is a live database.
-async fn assess(
-    tgt: &Source,
-    changes: &[Change],
-    target: &Catalog,
-    source: &Catalog,
-) -> Result<Vec<Assessment>> {
-    match tgt.live() {
-        Some(url) if !changes.is_empty() => {
-            let db = url.connect(Access::ReadOnly).await?;
-            let a = risk::assess_with_data(changes, target, source, Some(&db)).await;
-            db.close().await;
-            Ok(a)
-        }
-        _ => Ok(risk::assess_plan(changes, target, source)),
+pub async fn diff(engine: &Engine, a: DiffArgs<'_>) -> Result<i32> {
+    if a.format == Format3::Sql {
+        // Exactly what `up.sql` of a pack planned now would say: destructive steps (and the
+        // steps that only serve them) commented out, so piping it into a client passes the
+        // same gate.
+        let cmd = Command::SchemaScript {
+            source: a.source.to_string(),
+            target: a.target.to_string(),
+            opts: a.opts,
+            filter: a.filter,
+        };
+        let Output::Script(script) = drive(engine, cmd).await? else {
+            return Err(Error::usage(
+                "the engine answered a script request otherwise",
+            ));
+        };
+        out!("{script}")?;
+        let differs = !script.starts_with("-- no differences");
+        return Ok(if a.exit_code && differs {
+            exit::DIFFERENCES
+        } else {
+            exit::OK
+        });
     }
-}
-
-pub async fn diff(profiles: &Profiles, a: DiffArgs<'_>) -> Result<i32> {
-    let (src, tgt, source_cat, target_cat) = both(profiles, a.source, a.target, &a.filter).await?;
-    let changes = schema::changes(&target_cat, &source_cat, &a.opts);
+    let cmd = Command::SchemaDiff {
+        source: a.source.to_string(),
+        target: a.target.to_string(),
+        opts: a.opts,
+        filter: a.filter,
+        counts: true,
+    };
+    let d = match drive(engine, cmd).await? {
+        Output::Diff(d) => d,
+        o => return Err(unexpected(o)),
+    };
     match a.format {
-        Format3::Text => {
-            let risks = assess(&tgt, &changes, &target_cat, &source_cat).await?;
-            out!(
-                "{}",
-                render_text(&src.display(), &tgt.display(), &changes, &risks)
-            )?
-        }
         Format3::Json => {
-            let risks = assess(&tgt, &changes, &target_cat, &source_cat).await?;
             let v = json!({
-                "source": src.display(),
-                "target": tgt.display(),
-                "changes": changes.iter().zip(risks.iter()).map(|(c, r)| change_json(c, r)).collect::<Vec<_>>(),
-                "summary": summary_json(&changes, &risks),
+                "source": d.source,
+                "target": d.target,
+                "changes": d.changes.iter().zip(d.risks.iter()).map(|(c, r)| change_json(c, r)).collect::<Vec<_>>(),
+                "summary": summary_json(&d.changes, &d.risks),
             });
             outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
         }
-        Format3::Sql => {
-            // Exactly what `up.sql` of a pack planned now would say: destructive steps (and the
-            // steps that only serve them) commented out, so piping it into a client passes the
-            // same gate.
-            let plan = schema::plan(&target_cat, &source_cat, &a.opts)?;
-            out!(
-                "{}",
-                render_sql(
-                    &plan,
-                    &source_cat,
-                    &target_cat,
-                    &src.display(),
-                    &tgt.display(),
-                    &a.opts,
-                    &a.filter
-                )
-            )?;
-        }
+        _ => out!(
+            "{}",
+            render_text(&d.source, &d.target, &d.changes, &d.risks)
+        )?,
     }
-    Ok(if a.exit_code && !changes.is_empty() {
+    Ok(if a.exit_code && !d.changes.is_empty() {
         exit::DIFFERENCES
     } else {
         exit::OK
@@ -296,40 +278,6 @@ fn wrap(out: &mut String, indent: &str, text: &str) {
     }
 }
 
-/// The plan as SQL, as `up.sql` of a pack made with no destructive step allowed: each step behind
-/// its comment block, destructive steps and the steps that only serve them commented out.
-pub fn render_sql(
-    plan: &SchemaPlan,
-    source: &Catalog,
-    target: &Catalog,
-    source_name: &str,
-    target_name: &str,
-    opts: &DiffOptions,
-    filter: &Filter,
-) -> String {
-    if plan.steps.is_empty() {
-        return "-- no differences\n".to_string();
-    }
-    let m = pack::manifest(
-        plan,
-        source,
-        target,
-        source_name.to_string(),
-        target_name.to_string(),
-        PackOptions {
-            renames: opts.renames,
-            rename_threshold: opts.rename_threshold,
-            allow_destructive: false,
-            allow: Vec::new(),
-            filter: filter.describe().to_vec(),
-        },
-        // No time: the same two catalogs print the same script.
-        String::new(),
-        None,
-    );
-    pack::up_sql(&m)
-}
-
 pub struct PlanArgs<'a> {
     pub source: &'a str,
     pub target: &'a str,
@@ -343,50 +291,24 @@ pub struct PlanArgs<'a> {
     pub filter: Filter,
 }
 
-/// Checks `--allow` kinds.
-pub fn check_kinds(kinds: &[String]) -> Result<()> {
-    for k in kinds {
-        if !DESTRUCTIVE_KINDS.contains(&k.as_str()) {
-            return Err(Error::usage(format!(
-                "unknown kind '{k}' for --allow: use {}",
-                DESTRUCTIVE_KINDS.join(", ")
-            )));
-        }
-    }
-    Ok(())
-}
-
-pub async fn plan(profiles: &Profiles, a: PlanArgs<'_>) -> Result<i32> {
-    check_kinds(&a.allow)?;
-    let (src, tgt, source_cat, target_cat) = both(profiles, a.source, a.target, &a.filter).await?;
-    let mut plan = schema::plan(&target_cat, &source_cat, &a.opts)?;
-    let mut identity = None;
-    if let Some(url) = tgt.live() {
-        let db = url.connect(Access::ReadOnly).await?;
-        schema::assess_with_data(&mut plan, &target_cat, &source_cat, &db).await;
-        let id = crate::dialect::identity(&db).await;
-        db.close().await;
-        identity = Some(id?);
-    }
-    let m = pack::manifest(
-        &plan,
-        &source_cat,
-        &target_cat,
-        src.display(),
-        tgt.display(),
-        PackOptions {
-            renames: a.opts.renames,
-            rename_threshold: a.opts.rename_threshold,
-            allow_destructive: a.allow_destructive,
-            allow: a.allow.clone(),
-            filter: a.filter.describe().to_vec(),
-        },
-        super::now_rfc3339(),
-        identity,
-    );
-    let pack_id = pack::write(a.out, &m, &source_cat, &target_cat, a.force)?;
+pub async fn plan(engine: &Engine, a: PlanArgs<'_>) -> Result<i32> {
+    let cmd = Command::SchemaPlan(PlanRequest {
+        source: a.source.to_string(),
+        target: a.target.to_string(),
+        out: a.out.to_path_buf(),
+        force: a.force,
+        allow_destructive: a.allow_destructive,
+        allow: a.allow.clone(),
+        opts: a.opts,
+        filter: a.filter,
+    });
+    let p = match drive(engine, cmd).await? {
+        Output::Planned(p) => p,
+        o => return Err(unexpected(o)),
+    };
+    let (m, pack_id) = (&p.manifest, &p.pack_id);
     if a.graph {
-        out!("{}", pack::graph_text(&m))?;
+        out!("{}", pack::graph_text(m))?;
     }
     let destructive = m
         .left_out()
@@ -421,10 +343,10 @@ pub async fn plan(profiles: &Profiles, a: PlanArgs<'_>) -> Result<i32> {
             "note: TARGET is a snapshot, so the pack does not record which database it is for: apply will not be able to check it"
         );
     }
-    if !plan.transactional && !m.steps.is_empty() {
+    if !m.transactional && !m.steps.is_empty() {
         eprintln!(
             "note: {} commits each DDL statement on its own: the plan is not all-or-nothing (apply keeps a journal and resumes)",
-            plan.dialect
+            m.dialect
         );
     }
     Ok(exit::OK)
@@ -439,31 +361,19 @@ pub struct ApplyArgs<'a> {
     pub statement_timeout: Duration,
 }
 
-pub async fn apply(profiles: &Profiles, a: ApplyArgs<'_>) -> Result<i32> {
-    run_pack(profiles, a, apply::Direction::Up).await
+pub async fn apply(engine: &Engine, a: ApplyArgs<'_>) -> Result<i32> {
+    run_pack(engine, a, Direction::Up).await
 }
 
 /// `sluice rollback`: the pack's down.sql, through the same gates.
-pub async fn rollback(profiles: &Profiles, a: ApplyArgs<'_>) -> Result<i32> {
-    run_pack(profiles, a, apply::Direction::Down).await
+pub async fn rollback(engine: &Engine, a: ApplyArgs<'_>) -> Result<i32> {
+    run_pack(engine, a, Direction::Down).await
 }
 
-async fn run_pack(
-    profiles: &Profiles,
-    a: ApplyArgs<'_>,
-    direction: apply::Direction,
-) -> Result<i32> {
-    check_kinds(&a.gates.allow)?;
-    let tgt = Source::resolve(a.target, profiles)?;
-    let Some(url) = tgt.live() else {
-        return Err(Error::usage(format!(
-            "apply needs a live TARGET database, not {}",
-            tgt.display()
-        )));
-    };
-    let req = apply::Request {
-        dir: a.dir,
-        target: url,
+async fn run_pack(engine: &Engine, a: ApplyArgs<'_>, direction: Direction) -> Result<i32> {
+    let cmd = Command::RunPack {
+        dir: a.dir.to_path_buf(),
+        target: a.target.to_string(),
         gates: a.gates,
         options: ApplyOptions {
             lock_timeout: a.lock_timeout,
@@ -472,17 +382,19 @@ async fn run_pack(
         },
         direction,
     };
-    let outcome = apply::run(req, &mut Terminal { direction }, &super::process_cancel()).await?;
-    Ok(print_outcome(&outcome, url, direction))
+    match drive(engine, cmd).await? {
+        Output::RunPack {
+            outcome,
+            target,
+            direction,
+        } => Ok(print_outcome(&outcome, &target, direction)),
+        o => Err(unexpected(o)),
+    }
 }
 
 /// Prints how an apply ended; returns the exit code (8 when TARGET still differs beyond what
 /// the person left out).
-fn print_outcome(
-    o: &apply::Outcome,
-    url: &crate::dialect::DbUrl,
-    direction: apply::Direction,
-) -> i32 {
+fn print_outcome(o: &apply::Outcome, target: &str, direction: Direction) -> i32 {
     let Some(report) = &o.report else {
         if !o.dry_run {
             eprintln!(
@@ -492,7 +404,7 @@ fn print_outcome(
                     apply::Direction::Down => "TARGET is as it was before the plan:",
                 },
                 o.pack_id,
-                url.display()
+                target
             );
         }
         return verdict_code(o);
@@ -519,7 +431,7 @@ fn print_outcome(
             apply::Direction::Up => "to",
             apply::Direction::Down => "on",
         },
-        url.display(),
+        target,
         report.elapsed.as_secs_f64()
     );
     verdict_code(o)
@@ -545,159 +457,16 @@ fn verdict_code(o: &apply::Outcome) -> i32 {
     }
 }
 
-/// The terminal as the apply's client: notices on stderr, the confirmation asked on the
-/// terminal (refused when there is none: use `--yes`).
-struct Terminal {
-    direction: apply::Direction,
-}
-
-impl apply::Client for Terminal {
-    fn notice(&mut self, n: apply::Notice) {
-        use apply::Notice;
-        match n {
-            Notice::Pack {
-                id,
-                runs,
-                skipped,
-                written_here,
-                pinned,
-            } => {
-                eprintln!(
-                    "pack {id}: integrity checked (SHA256SUMS); {runs} step(s) to run{}",
-                    if skipped.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", {} left out", skipped.len())
-                    }
-                );
-                if !written_here && !pinned {
-                    eprintln!(
-                        "note: pack {id} was not planned on this machine: compare its id with the one shown when it was planned, or pin it with --pack-id"
-                    );
-                }
-            }
-            Notice::IdentityUnchecked => eprintln!(
-                "note: the plan was made from a snapshot of TARGET, so which database it was made for is not known: not checked"
-            ),
-            Notice::Retargeted { planned, now } => {
-                eprintln!("--retarget: the plan was made for {planned}; applying it to {now}")
-            }
-            Notice::NotTransactional { dialect, journal } => eprintln!(
-                "TARGET ({dialect}) commits every DDL statement on its own: this apply is NOT transactional. \
-                 Steps run one at a time; if one fails, the steps before it stay applied, {} records \
-                 them, and running this apply again resumes at the failed step.",
-                journal.display()
-            ),
-            Notice::Resuming { applied, total } => eprintln!(
-                "resuming: {applied} of {total} steps were applied by an earlier run; starting at step {}.",
-                applied + 1
-            ),
-            Notice::Recovered {
-                step,
-                statement,
-                took_effect,
-            } => eprintln!(
-                "an earlier run of this pack ended while statement {statement} of step {step} ran; TARGET shows it {}",
-                if took_effect {
-                    "took effect: going on after it"
-                } else {
-                    "did not take effect: running it again"
-                }
-            ),
-            Notice::DryRunShown { steps } => dry_run_report(&steps),
-        }
-    }
-
-    fn confirm(&mut self, q: &apply::Confirm) -> Result<()> {
-        if !std::io::stdin().is_terminal() {
-            return Err(Error::Refused(
-                "apply changes the database: confirm with --yes (no terminal to ask on)".into(),
-            ));
-        }
-        let left = if q.skipped > 0 {
-            format!(" ({} left out)", q.skipped)
-        } else {
-            String::new()
-        };
-        let mut answer = String::new();
-        if self.direction == apply::Direction::Down {
-            eprint!(
-                "Roll back pack {} on {} ({} undo steps)? Type the database name ({}) to continue: ",
-                q.pack_id, q.target, q.steps, q.database
-            );
-            let _ = std::io::stdin().read_line(&mut answer);
-            if answer.trim() != q.database {
-                return Err(Error::Refused("not confirmed".into()));
-            }
-            return Ok(());
-        }
-        if q.danger > 0 {
-            eprint!(
-                "Pack {} holds {} danger step(s). Apply {} steps{left} to {}? Type the database name ({}) to continue: ",
-                q.pack_id, q.danger, q.steps, q.target, q.database
-            );
-            let _ = std::io::stdin().read_line(&mut answer);
-            if answer.trim() != q.database {
-                return Err(Error::Refused("not confirmed".into()));
-            }
-        } else {
-            eprint!(
-                "Apply {} steps{left} of pack {} to {}? [y/N] ",
-                q.steps, q.pack_id, q.target
-            );
-            let _ = std::io::stdin().read_line(&mut answer);
-            if !matches!(answer.trim(), "y" | "Y" | "yes") {
-                return Err(Error::Refused("not confirmed".into()));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A dry run where DDL cannot be rolled back (MySQL): every step's SQL, with what the plan's checks
-/// found in TARGET's data, and nothing run.
-fn dry_run_report(steps: &[crate::model::plan::Step]) {
-    let mut fails = 0;
-    for st in steps {
-        eprintln!(
-            "step {}: {} {}",
-            st.number,
-            st.change.kind(),
-            st.change.object()
-        );
-        for q in &st.sql {
-            eprintln!("    {q};");
-        }
-        if let Some(r) = &st.risk {
-            eprintln!("    risk: {} — {}", r.level.as_str(), r.reason);
-            for c in &r.counts {
-                eprintln!("    data: {}", c.describe());
-            }
-            if r.certain_failure {
-                fails += 1;
-                eprintln!("    WILL FAIL as TARGET's data stands");
-            }
-        }
-    }
-    eprintln!(
-        "dry run: {} steps shown, nothing run (this database commits DDL as it goes, so a dry run cannot try them){}",
-        steps.len(),
-        if fails > 0 {
-            format!("; {fails} step(s) will fail as the data stands")
-        } else {
-            String::new()
-        }
-    );
-}
-
 /// `sluice history`: the applies recorded on this machine, and any line that could not be read.
-pub fn history_list(target: Option<&str>, json: bool) -> Result<i32> {
-    let h = history::read()?;
-    let entries: Vec<&history::Entry> = h
-        .entries
-        .iter()
-        .filter(|e| target.is_none_or(|t| e.target.contains(t)))
-        .collect();
+pub async fn history_list(engine: &Engine, target: Option<&str>, json: bool) -> Result<i32> {
+    let cmd = Command::History {
+        target: target.map(str::to_string),
+    };
+    let h = match drive(engine, cmd).await? {
+        Output::History(h) => h,
+        o => return Err(unexpected(o)),
+    };
+    let entries = &h.entries;
     if json {
         let v = json!({
             "entries": entries,
@@ -709,7 +478,7 @@ pub fn history_list(target: Option<&str>, json: bool) -> Result<i32> {
     if entries.is_empty() && h.corrupt.is_empty() {
         outln!("No applies recorded.")?;
     }
-    for e in &entries {
+    for e in entries {
         let id = e.pack_id.get(..pack::PACK_ID_SHOWN).unwrap_or(&e.pack_id);
         outln!(
             "{}  {:<8} {:<21} {:>3} steps {:>6.1}s  {}  pack {}  {}@{}",

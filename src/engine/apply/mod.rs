@@ -18,6 +18,7 @@ pub mod verdict;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::protocol::Events;
 use crate::cancel::Cancel;
 use crate::dialect::journal::{self, JournalSpec};
 use crate::dialect::{self, Access, Db, DbUrl};
@@ -117,13 +118,8 @@ pub struct Confirm {
     pub target: String,
     /// What a person types back when the pack holds danger steps.
     pub database: String,
-}
-
-/// The client of an apply: shows notices and answers the confirmation.
-pub trait Client {
-    fn notice(&mut self, n: Notice);
-    /// `Ok(())` to go on; an error (usually [`Error::Refused`]) stops the apply.
-    fn confirm(&mut self, q: &Confirm) -> Result<()>;
+    /// Applying or rolling back.
+    pub direction: Direction,
 }
 
 /// How an apply ended, when nothing failed.
@@ -152,7 +148,7 @@ impl Outcome {
 /// Applies the pack in `req.dir` to `req.target`: gates, lock, identity, fingerprint, the
 /// person's confirmation, the steps, the after-apply check — recorded in the history whatever
 /// happens.
-pub async fn run(req: Request<'_>, client: &mut dyn Client, cancel: &Cancel) -> Result<Outcome> {
+pub async fn run(req: Request<'_>, events: &Events, cancel: &Cancel) -> Result<Outcome> {
     let started = Instant::now();
     let (user, host) = history::who();
     let read = pack::read(req.dir);
@@ -189,7 +185,7 @@ pub async fn run(req: Request<'_>, client: &mut dyn Client, cancel: &Cancel) -> 
     let outcome = match read {
         Ok(pack) => {
             let who = format!("{user}@{host}");
-            checked(&pack, &req, &who, client, cancel, record.as_ref()).await
+            checked(&pack, &req, &who, events, cancel, record.as_ref()).await
         }
         Err(e) => Err(e),
     };
@@ -227,7 +223,7 @@ async fn checked(
     pack: &Pack,
     req: &Request<'_>,
     who: &str,
-    client: &mut dyn Client,
+    events: &Events,
     cancel: &Cancel,
     record: Option<&history::Record>,
 ) -> Result<Outcome> {
@@ -244,7 +240,7 @@ async fn checked(
         Direction::Up => gates::choose(pack, &req.gates)?,
         Direction::Down => gates::choose_down(pack, &req.gates)?,
     };
-    client.notice(Notice::Pack {
+    events.notice(Notice::Pack {
         id: pack.short_id().to_string(),
         runs: chosen.run().count(),
         skipped: chosen.skipped.clone(),
@@ -263,7 +259,7 @@ async fn checked(
             return Err(e);
         }
     };
-    let result = locked(pack, req, &chosen, &filter, &db, client, cancel, record).await;
+    let result = locked(pack, req, &chosen, &filter, &db, events, cancel, record).await;
     lock.release().await;
     db.close().await;
     result
@@ -276,7 +272,7 @@ async fn locked(
     chosen: &Chosen,
     filter: &crate::model::Filter,
     db: &Db,
-    client: &mut dyn Client,
+    events: &Events,
     cancel: &Cancel,
     record: Option<&history::Record>,
 ) -> Result<Outcome> {
@@ -284,7 +280,7 @@ async fn locked(
     let url = req.target;
     let mut retargeted = false;
     match &m.target_identity {
-        None => client.notice(Notice::IdentityUnchecked),
+        None => events.notice(Notice::IdentityUnchecked),
         Some(planned) => {
             let now = dialect::identity(db).await?;
             if now.id != planned.id {
@@ -295,7 +291,7 @@ async fn locked(
                     )));
                 }
                 retargeted = true;
-                client.notice(Notice::Retargeted {
+                events.notice(Notice::Retargeted {
                     planned: planned.describe.clone(),
                     now: now.describe,
                 });
@@ -331,7 +327,7 @@ async fn locked(
             db,
             filter,
             &opts,
-            client,
+            events,
         )
         .await?;
         start = resumed;
@@ -405,12 +401,12 @@ async fn locked(
         )));
     }
     if let Some(spec) = &journal {
-        client.notice(Notice::NotTransactional {
+        events.notice(Notice::NotTransactional {
             dialect: db.dialect().to_string(),
             journal: spec.path.clone(),
         });
         if let journal::Start::Resume { applied, total } = start {
-            client.notice(Notice::Resuming { applied, total });
+            events.notice(Notice::Resuming { applied, total });
         }
         if !req.gates.force_partial && !req.options.dry_run {
             let first = match start {
@@ -427,7 +423,7 @@ async fn locked(
         }
         if req.options.dry_run {
             // DDL cannot be tried and rolled back here: show what would run and what was checked.
-            client.notice(Notice::DryRunShown {
+            events.notice(Notice::DryRunShown {
                 steps: chosen.run().cloned().collect(),
             });
             return Ok(Outcome {
@@ -440,21 +436,24 @@ async fn locked(
         }
     }
     if !req.gates.yes && !req.options.dry_run {
-        client.confirm(&Confirm {
-            pack_id: pack.short_id().to_string(),
-            steps: chosen.run().count(),
-            skipped: chosen.skipped.len(),
-            danger: chosen
-                .run()
-                .filter(|s| {
-                    s.risk
-                        .as_ref()
-                        .is_some_and(|r| r.level == RiskLevel::Danger)
-                })
-                .count(),
-            target: url.display(),
-            database: now.database.clone(),
-        })?;
+        events
+            .confirm(Confirm {
+                pack_id: pack.short_id().to_string(),
+                steps: chosen.run().count(),
+                skipped: chosen.skipped.len(),
+                danger: chosen
+                    .run()
+                    .filter(|s| {
+                        s.risk
+                            .as_ref()
+                            .is_some_and(|r| r.level == RiskLevel::Danger)
+                    })
+                    .count(),
+                target: url.display(),
+                database: now.database.clone(),
+                direction: req.direction,
+            })
+            .await?;
     }
     let report = dialect::apply(db, &chosen.steps, &req.options, journal.as_ref(), cancel).await?;
     if req.options.dry_run {
@@ -517,7 +516,7 @@ async fn recover(
     db: &Db,
     filter: &crate::model::Filter,
     opts: &DiffOptions,
-    client: &mut dyn Client,
+    events: &Events,
 ) -> Result<(journal::Start, Catalog)> {
     let Some(f) = run.in_flight.clone() else {
         let now = dialect::inspect(db, filter).await?;
@@ -565,7 +564,7 @@ async fn recover(
         step.sql.len(),
         now.fingerprint(),
     )?;
-    client.notice(Notice::Recovered {
+    events.notice(Notice::Recovered {
         step: f.step,
         statement: f.statement,
         took_effect,

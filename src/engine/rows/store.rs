@@ -161,7 +161,7 @@ pub struct CorruptRun {
 }
 
 /// The runs in a runs directory.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Listing {
     /// Readable runs, newest first.
     pub runs: Vec<(RunDir, RunManifest, Option<Checkpoint>)>,
