@@ -17,7 +17,7 @@ pub use guard::{ApplyLock, identity, lock_apply};
 
 use crate::error::Result;
 use crate::model::plan::{ApplyOptions, ApplyReport, Step};
-use crate::model::{Catalog, Change, Dialect, Filter};
+use crate::model::{Catalog, Change, Column, Dialect, Filter, Sequence};
 
 /// Reads the whole catalog of a live database: one query per object kind, system schemas left out,
 /// `filter` applied, every list in canonical order.
@@ -92,6 +92,24 @@ pub fn prepare(d: Dialect, changes: Vec<Change>, ctx: &RenderCtx) -> Vec<Change>
         Dialect::Sqlite => sqlite::prepare::prepare(changes, ctx),
         Dialect::Mysql => mysql::prepare::prepare(changes, ctx),
         Dialect::Postgres => changes,
+    }
+}
+
+/// Whether creating column `column` of `schema.table` in dialect `d` makes the sequence `seq` by
+/// itself, so that the sequence needs no change of its own: a PostgreSQL column of exactly
+/// `serial`'s shape (owner, name, type, options, default) is rendered as `serial`.
+pub fn column_makes_sequence(
+    d: Dialect,
+    schema: &str,
+    table: &str,
+    column: &Column,
+    seq: &Sequence,
+) -> bool {
+    match d {
+        Dialect::Postgres => {
+            postgres::render::serial_kind(schema, table, column, Some(seq)).is_some()
+        }
+        Dialect::Mysql | Dialect::Sqlite => false,
     }
 }
 

@@ -8,10 +8,11 @@ use futures::TryStreamExt;
 use sqlx::Postgres;
 use sqlx::pool::PoolConnection;
 
+use super::array::parse_pg_array;
 use crate::dialect::quote::{ident, qualified};
 use crate::dialect::rows::{Chunker, ColSpec, ReadSpec, RowBuilder, RowRec, ctx};
 use crate::error::{Error, Result};
-use crate::model::rows::{Value, coerce, parse_offset, parse_pg_array, parse_time};
+use crate::model::rows::{Value, coerce, parse_offset, parse_time};
 use crate::model::{Dialect, TypeFamily};
 
 type BoxErr = Box<dyn std::error::Error + Send + Sync>;

@@ -36,6 +36,9 @@ pub fn name_similarity(a: &str, b: &str) -> f64 {
     jw.max(contains)
 }
 
+/// Jaro–Winkler with the prefix bonus always given and transpositions counted in halves. Not
+/// `strsim::jaro_winkler`, which gives no bonus below 0.7 and counts whole transpositions: its
+/// numbers differ (`qty` → `quantity`, `clients` → `customers`), and so would the scores people see.
 fn jaro_winkler(a: &str, b: &str) -> f64 {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
@@ -167,6 +170,38 @@ pub fn assign(mut scores: Vec<(usize, usize, u8)>, threshold: u8) -> Vec<(usize,
     out
 }
 
+/// Renames among what only TARGET has (`gone`) and what only SOURCE has (`new`): the pairs that
+/// `score` rates (`None`: never a rename) at `threshold` or more, assigned best first
+/// ([`assign`]), in `gone`'s order. What is renamed is taken out of `gone` and `new`.
+pub fn take_renames<'x, T>(
+    gone: &mut Vec<&'x T>,
+    new: &mut Vec<&'x T>,
+    threshold: u8,
+    score: impl Fn(&T, &T) -> Option<u8>,
+) -> Vec<(&'x T, &'x T, u8)> {
+    let mut scores = Vec::new();
+    for (i, g) in gone.iter().enumerate() {
+        for (j, n) in new.iter().enumerate() {
+            if let Some(s) = score(g, n) {
+                scores.push((i, j, s));
+            }
+        }
+    }
+    let chosen = assign(scores, threshold);
+    let renames = chosen
+        .iter()
+        .map(|&(i, j, s)| (gone[i], new[j], s))
+        .collect();
+    let unchosen = |list: &[&'x T], side: fn(&(usize, usize, u8)) -> usize| -> Vec<&'x T> {
+        let list = list.iter().enumerate();
+        let left = list.filter(|(k, _)| !chosen.iter().any(|c| side(c) == *k));
+        left.map(|(_, x)| *x).collect()
+    };
+    *gone = unchosen(gone, |c| c.0);
+    *new = unchosen(new, |c| c.1);
+    renames
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,5 +234,25 @@ mod tests {
     fn greedy_assignment() {
         let got = assign(vec![(0, 0, 90), (0, 1, 80), (1, 1, 75), (1, 0, 95)], 70);
         assert_eq!(got, vec![(0, 1, 80), (1, 0, 95)]);
+    }
+
+    #[test]
+    fn renames_are_taken_out_of_both_sides() {
+        let (a, b, c) = ("a".to_string(), "b".to_string(), "c".to_string());
+        let (x, y) = ("x".to_string(), "y".to_string());
+        let mut gone = vec![&a, &b, &c];
+        let mut new = vec![&x, &y];
+        let score = |g: &String, n: &String| match (g.as_str(), n.as_str()) {
+            ("a", _) => None,
+            ("b", "y") => Some(90),
+            ("c", "x") => Some(75),
+            ("c", "y") => Some(95),
+            _ => Some(10),
+        };
+        let renames = take_renames(&mut gone, &mut new, 70, score);
+        // c takes y (95, the best); b's only good match is gone; nothing for a (never scored).
+        assert_eq!(renames, vec![(&c, &y, 95)]);
+        assert_eq!(gone, vec![&a, &b]);
+        assert_eq!(new, vec![&x]);
     }
 }
