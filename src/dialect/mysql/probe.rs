@@ -13,22 +13,8 @@
 //! keys) are used as the catalog stores them.
 
 use crate::dialect::postgres::probe::{duplicates, int_digits, orphan_sql, violations};
-use crate::dialect::quote;
+use crate::dialect::quote::my::{id, lit, qn};
 use crate::model::*;
-
-const D: Dialect = Dialect::Mysql;
-
-fn id(s: &str) -> String {
-    quote::ident(D, s)
-}
-
-fn qn(q: &QualifiedName) -> String {
-    quote::qualified(D, &q.schema, &q.name)
-}
-
-fn lit(s: &str) -> String {
-    quote::literal(D, s)
-}
 
 /// The probes for `change`, outside any plan.
 pub fn probes(change: &Change, target: &Catalog) -> Vec<Probe> {

@@ -6,23 +6,9 @@
 //! columns as SOURCE does; [`PlanNames`] maps them back to TARGET's names. A probe whose table or
 //! column does not exist in TARGET (created by the plan) is not written: a new table is empty.
 
-use crate::dialect::quote;
+use crate::dialect::quote::pg::{id, lit, q2, qn};
 use crate::model::change::ColumnUse;
 use crate::model::*;
-
-const D: Dialect = Dialect::Postgres;
-
-fn id(s: &str) -> String {
-    quote::ident(D, s)
-}
-
-fn qn(q: &QualifiedName) -> String {
-    quote::qualified(D, &q.schema, &q.name)
-}
-
-fn lit(s: &str) -> String {
-    quote::literal(D, s)
-}
 
 /// The probes for `change`, outside any plan (no renames known: a table or column missing from
 /// TARGET under SOURCE's name is skipped).
@@ -297,7 +283,7 @@ impl Cx<'_> {
                         ),
                         format!(
                             "SELECT count(*) FROM {} WHERE last_value > {} OR last_value < {}",
-                            quote::qualified(D, schema, &from.name),
+                            q2(schema, &from.name),
                             b.max_value,
                             b.min_value
                         ),

@@ -105,7 +105,11 @@ fn order_by(spec: &ReadSpec) -> String {
 fn key_literal(col: &ColSpec, v: &Value) -> String {
     match v.to_text() {
         None => "NULL".to_string(),
-        Some(t) => format!("'{}'::{}", t.replace('\'', "''"), param_type(col)),
+        Some(t) => format!(
+            "{}::{}",
+            crate::dialect::quote::pg::lit(&t),
+            param_type(col)
+        ),
     }
 }
 

@@ -19,18 +19,8 @@
 
 use super::render::rowid_alias;
 use crate::dialect::postgres::probe::{duplicates, orphan_sql, violations};
-use crate::dialect::quote;
+use crate::dialect::quote::lite::{id, qn};
 use crate::model::*;
-
-const D: Dialect = Dialect::Sqlite;
-
-fn id(s: &str) -> String {
-    quote::ident(D, s)
-}
-
-fn qn(q: &QualifiedName) -> String {
-    quote::qualified(D, &q.schema, &q.name)
-}
 
 /// The probes for `change`, outside any plan.
 pub fn probes(change: &Change, target: &Catalog) -> Vec<Probe> {
