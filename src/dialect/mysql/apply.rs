@@ -127,7 +127,7 @@ pub async fn apply(
                 } else {
                     None
                 },
-                sent_at: journal::now(),
+                sent_at: crate::clock::now_rfc3339(),
             });
             save(&run)?;
             // A statement ends by itself, at the client-side limit, or on a cancel; the last two
@@ -188,7 +188,7 @@ pub async fn apply(
                     statement: j + 1,
                     object: object.clone(),
                     message: message.clone(),
-                    at: journal::now(),
+                    at: crate::clock::now_rfc3339(),
                 });
                 run.fingerprint = fingerprint(pool, journal).await;
                 save(&run)?;
@@ -215,7 +215,7 @@ pub async fn apply(
         run.statements_done = 0;
         if let Some(r) = run.steps.last_mut() {
             r.done = step.sql.len();
-            r.finished_at = Some(journal::now());
+            r.finished_at = Some(crate::clock::now_rfc3339());
         }
         save(&run)?;
     }

@@ -236,7 +236,7 @@ impl Spill {
             .truncate(false)
             .read(true)
             .write(true)
-            .mode(crate::engine::files::FILE_MODE)
+            .mode(crate::files::FILE_MODE)
             .open(path)
             .map_err(|e| Error::file(path, e))?;
         f.set_len(keep).map_err(|e| Error::file(path, e))?;

@@ -43,7 +43,7 @@ impl Buckets {
                 .create(true)
                 .write(true)
                 .truncate(true)
-                .mode(crate::engine::files::FILE_MODE)
+                .mode(crate::files::FILE_MODE)
                 .open(&p)
                 .map_err(|e| Error::file(&p, e))?;
             files.push(BufWriter::with_capacity(8 * 1024, f));
@@ -128,9 +128,9 @@ pub(crate) async fn diff_multiset(ctx: &mut Ctx<'_>, idx: usize, pair: &TablePai
     let dir = ctx.run.scratch_path(idx);
     let _ = std::fs::remove_dir_all(&dir);
     if let Some(parent) = dir.parent() {
-        crate::engine::files::private_dir(parent)?;
+        crate::files::private_dir(parent)?;
     }
-    crate::engine::files::private_dir(&dir)?;
+    crate::files::private_dir(&dir)?;
     let mut spill = Spill::open(&ctx.run.diff_path(idx), 0)?;
     {
         let p = &mut ctx.checkpoint.tables[idx];
