@@ -245,8 +245,13 @@ fn stopped(run_id: &str, e: Error) -> Error {
         return e;
     }
     match e {
-        Error::Database { context, message } if is_statement_timeout(&message) => Error::Database {
+        Error::Database {
             context,
+            message,
+            kind,
+        } if is_statement_timeout(kind) => Error::Database {
+            context,
+            kind,
             message: format!(
                 "{message} (the statement timeout); the checkpoint is kept: continue with `sluice resume {run_id} --statement-timeout SECS` and a longer limit"
             ),
@@ -257,12 +262,8 @@ fn stopped(run_id: &str, e: Error) -> Error {
 
 /// Whether a database error is a statement timeout firing (PostgreSQL `statement_timeout`,
 /// MariaDB `max_statement_time`, MySQL `max_execution_time`).
-fn is_statement_timeout(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    m.contains("statement timeout")
-        || m.contains("max_statement_time")
-        || m.contains("max_execution_time")
-        || m.contains("maximum statement execution time")
+fn is_statement_timeout(kind: crate::error::DbErrorKind) -> bool {
+    kind.is_statement_timeout()
 }
 
 async fn diff(

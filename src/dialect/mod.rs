@@ -3,6 +3,7 @@
 //! [`Db`], [`inspect`] and the pure helpers.
 
 pub mod db;
+pub mod error;
 pub mod guard;
 pub mod journal;
 pub mod mysql;

@@ -403,7 +403,8 @@ impl RowConn {
     }
 
     async fn open_inner(db: &Db, statement_timeout: Duration) -> Result<RowConn> {
-        let acquire = |e: sqlx::Error| Error::db("opening a connection to read rows", e);
+        let acquire =
+            |e: sqlx::Error| crate::dialect::error::db("opening a connection to read rows", e);
         match db {
             Db::Pg(pool) => {
                 let mut c = pool.acquire().await.map_err(acquire)?;
@@ -549,7 +550,7 @@ pub async fn exec_script(db: &Db, script: &str) -> Result<()> {
             Db::My(p) => sqlx::Executor::execute(p, stmt).await.map(|_| ()),
             Db::Lite(p) => sqlx::Executor::execute(p, stmt).await.map(|_| ()),
         };
-        r.map_err(|e| Error::db("running a generated script", e))?;
+        r.map_err(|e| crate::dialect::error::db("running a generated script", e))?;
     }
     Ok(())
 }

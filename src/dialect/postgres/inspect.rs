@@ -9,7 +9,7 @@ use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{Postgres, Row, Transaction};
 
 use super::types::family;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{
     Catalog, CheckConstraint, Column, ColumnRef, CompositeType, Dialect, Domain, EnumType,
     Extension, FkAction, ForeignKey, Function, Generated, Identity, Index, IndexKey, ObjectKind,
@@ -38,14 +38,14 @@ where
     T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
 {
     row.try_get::<T, _>(col)
-        .map_err(|e| Error::db(format!("reading {query}.{col}"), e))
+        .map_err(|e| crate::dialect::error::db(format!("reading {query}.{col}"), e))
 }
 
 async fn fetch(tx: &mut Transaction<'_, Postgres>, name: &str, sql: &str) -> Result<Vec<PgRow>> {
     sqlx::query(sql)
         .fetch_all(&mut **tx)
         .await
-        .map_err(|e| Error::db(format!("inspecting PostgreSQL {name}"), e))
+        .map_err(|e| crate::dialect::error::db(format!("inspecting PostgreSQL {name}"), e))
 }
 
 /// Where a relation went, so that columns, indexes and triggers can follow it.
@@ -59,7 +59,7 @@ pub async fn inspect(pool: &PgPool, filter: &Filter) -> Result<Catalog> {
     let mut tx = pool
         .begin()
         .await
-        .map_err(|e| Error::db("starting the inspection transaction", e))?;
+        .map_err(|e| crate::dialect::error::db("starting the inspection transaction", e))?;
     for stmt in [
         "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
         "SET LOCAL search_path = ''",
@@ -72,14 +72,14 @@ pub async fn inspect(pool: &PgPool, filter: &Filter) -> Result<Catalog> {
         sqlx::query(stmt)
             .execute(&mut *tx)
             .await
-            .map_err(|e| Error::db("preparing the inspection session", e))?;
+            .map_err(|e| crate::dialect::error::db("preparing the inspection session", e))?;
     }
 
     let head =
         sqlx::query("SELECT current_setting('server_version') AS v, current_database()::text AS d")
             .fetch_one(&mut *tx)
             .await
-            .map_err(|e| Error::db("reading the server version", e))?;
+            .map_err(|e| crate::dialect::error::db("reading the server version", e))?;
     let mut cat = Catalog {
         dialect: Some(Dialect::Postgres),
         flavor: "postgres".into(),
@@ -744,7 +744,7 @@ pub async fn inspect(pool: &PgPool, filter: &Filter) -> Result<Catalog> {
 
     tx.rollback()
         .await
-        .map_err(|e| Error::db("ending the inspection transaction", e))?;
+        .map_err(|e| crate::dialect::error::db("ending the inspection transaction", e))?;
     Ok(cat)
 }
 

@@ -29,7 +29,7 @@ pub async fn prepare_session(c: &mut PoolConnection<Postgres>, timeout: Duration
     );
     sqlx::Executor::execute(&mut **c, AsRef::<str>::as_ref(&sql))
         .await
-        .map_err(|e| Error::db("preparing the session to read rows", e))?;
+        .map_err(|e| crate::dialect::error::db("preparing the session to read rows", e))?;
     Ok(())
 }
 
@@ -294,11 +294,11 @@ pub async fn page(
         let mut stream = c
             .copy_out_raw(&sql)
             .await
-            .map_err(|e| Error::db(ctx(spec), e))?;
+            .map_err(|e| crate::dialect::error::db(ctx(spec), e))?;
         while let Some(chunk) = stream
             .try_next()
             .await
-            .map_err(|e| Error::db(ctx(spec), e))?
+            .map_err(|e| crate::dialect::error::db(ctx(spec), e))?
         {
             reader
                 .feed(&chunk, &mut |data, fields| {
@@ -380,12 +380,12 @@ pub async fn scan(
     let mut stream = c
         .copy_out_raw(&sql)
         .await
-        .map_err(|e| Error::db(ctx(spec), e))?;
+        .map_err(|e| crate::dialect::error::db(ctx(spec), e))?;
     let mut failed: Option<Error> = None;
     while let Some(chunk) = stream
         .try_next()
         .await
-        .map_err(|e| Error::db(ctx(spec), e))?
+        .map_err(|e| crate::dialect::error::db(ctx(spec), e))?
     {
         reader
             .feed(&chunk, &mut |data, fields| {
@@ -425,11 +425,11 @@ pub async fn read_bound(c: &mut PoolConnection<Postgres>, spec: &ReadSpec) -> Re
     let mut stream = c
         .copy_out_raw(&sql)
         .await
-        .map_err(|e| Error::db(ctx(spec), e))?;
+        .map_err(|e| crate::dialect::error::db(ctx(spec), e))?;
     while let Some(chunk) = stream
         .try_next()
         .await
-        .map_err(|e| Error::db(ctx(spec), e))?
+        .map_err(|e| crate::dialect::error::db(ctx(spec), e))?
     {
         reader
             .feed(&chunk, &mut |_, fields| {
