@@ -4,5 +4,6 @@ pub mod apply;
 pub mod inspect;
 pub mod probe;
 pub mod render;
+pub mod risk;
 pub mod rows;
 pub mod types;
