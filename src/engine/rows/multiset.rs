@@ -79,7 +79,7 @@ async fn scan_side(
     cancel: super::Cancel,
 ) -> Result<Vec<PathBuf>> {
     let mut buckets = Buckets::create(&dir, prefix, n)?;
-    if let Some(path) = crate::dialect::rows::sqlite_path(&db) {
+    if let Some(local) = crate::dialect::rows::LocalReader::of(&db) {
         let task = tokio::task::spawn_blocking(move || {
             let mut each = |r: crate::dialect::rows::RowRec| -> Result<()> {
                 buckets.put(&r.hash)?;
@@ -89,7 +89,7 @@ async fn scan_side(
                 }
                 Ok(())
             };
-            crate::dialect::sqlite::rows::scan_blocking(&path, &spec, &mut each)?;
+            local.scan(&spec, &mut each)?;
             buckets.finish()
         });
         return task
