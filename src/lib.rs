@@ -6,10 +6,12 @@
 
 pub mod cancel;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod dialect;
 pub mod engine;
 pub mod error;
+pub mod files;
 pub mod model;
 
 pub use error::{Error, Result};

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::drive::drive;
-use super::{Cli, Command, Format, SchemaCommand, schema, summary};
+use super::{Cli, Command, Format, SchemaCommand, now_rfc3339, schema, summary};
 use crate::config::Profiles;
 use crate::engine::demo;
 use crate::engine::jobs::Engine;
@@ -260,10 +260,6 @@ async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
         )?;
     }
     Ok(exit::OK)
-}
-
-fn now_rfc3339() -> String {
-    super::now_rfc3339()
 }
 
 impl super::RunPackArgs {

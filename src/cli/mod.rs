@@ -440,9 +440,7 @@ fn report(message: &str) {
     );
 }
 
-pub(crate) fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
+pub(crate) use crate::clock::now_rfc3339;
 
 /// Logs go to stderr, at the level in `SLUICE_LOG` (default: warnings only), in color only when
 /// stderr is a terminal and `NO_COLOR` is unset or empty.

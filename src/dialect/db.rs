@@ -12,7 +12,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::{ConnectOptions, Connection};
 
-use crate::error::{Error, Result, one_line};
+use crate::error::{DbErrorKind, Error, Result, one_line};
 use crate::model::Dialect;
 
 /// Statements slower than this are logged, at debug level only (long row pages are expected).
@@ -139,9 +139,18 @@ impl DbUrl {
     /// Opens a pool. The first connection is made eagerly so that a bad host, port, password or
     /// path is reported at once with the server's own reason.
     pub async fn connect(&self, access: Access) -> Result<Db> {
-        let fail = |e: &dyn std::fmt::Display| Error::Connect {
+        let fail = |e: sqlx::Error| {
+            let kind = super::error::kind(&e);
+            Error::Connect {
+                target: self.display(),
+                message: connect_hint(&one_line(&e.to_string()), kind),
+                kind,
+            }
+        };
+        let timed_out = |_| Error::Connect {
             target: self.display(),
-            message: connect_hint(&one_line(&e.to_string())),
+            message: "timed out".to_string(),
+            kind: DbErrorKind::Connection,
         };
         match self {
             DbUrl::Postgres { options, .. } => {
@@ -154,8 +163,8 @@ impl DbUrl {
                     .log_slow_statements(tracing::log::LevelFilter::Debug, SLOW_STATEMENT);
                 let conn = tokio::time::timeout(CONNECT_TIMEOUT, opts.connect())
                     .await
-                    .map_err(|_| fail(&"timed out"))?
-                    .map_err(|e| fail(&e))?;
+                    .map_err(timed_out)?
+                    .map_err(fail)?;
                 conn.close().await.ok();
                 let pool = PgPoolOptions::new()
                     .max_connections(4)
@@ -170,8 +179,8 @@ impl DbUrl {
                     .log_slow_statements(tracing::log::LevelFilter::Debug, SLOW_STATEMENT);
                 let conn = tokio::time::timeout(CONNECT_TIMEOUT, opts.connect())
                     .await
-                    .map_err(|_| fail(&"timed out"))?
-                    .map_err(|e| fail(&e))?;
+                    .map_err(timed_out)?
+                    .map_err(fail)?;
                 conn.close().await.ok();
                 let mut pool = MySqlPoolOptions::new()
                     .max_connections(4)
@@ -197,22 +206,24 @@ impl DbUrl {
                             "no such file (sluice never creates a database: check the path)"
                                 .to_string()
                         },
+                        kind: DbErrorKind::Other,
                     });
                 }
-                if let Some(problem) = sqlite_header_problem(path) {
+                if let Some((problem, kind)) = sqlite_header_problem(path) {
                     return Err(Error::Connect {
                         target: self.display(),
                         message: problem,
+                        kind,
                     });
                 }
                 let opts = sqlite_options(path, access);
-                let mut conn = opts.connect().await.map_err(|e| fail(&e))?;
+                let mut conn = opts.connect().await.map_err(fail)?;
                 // SQLite reads the file on the first statement: a damaged one fails here, as a
                 // connection problem, not later as a query error.
                 sqlx::raw_sql("PRAGMA schema_version")
                     .execute(&mut conn)
                     .await
-                    .map_err(|e| fail(&e))?;
+                    .map_err(fail)?;
                 conn.close().await.ok();
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)
@@ -281,19 +292,20 @@ fn require_host_and_database(s: &str) -> Result<()> {
 /// Why a file is not a SQLite database, if it is not: every database file starts with the 16
 /// bytes `SQLite format 3\0` (an empty file is an empty database to SQLite). SQLite itself only
 /// notices on the first query, as a database error.
-fn sqlite_header_problem(path: &Path) -> Option<String> {
+fn sqlite_header_problem(path: &Path) -> Option<(String, DbErrorKind)> {
     use std::io::Read;
     const HEADER: &[u8; 16] = b"SQLite format 3\0";
     let mut head = Vec::with_capacity(16);
     let read = std::fs::File::open(path).and_then(|f| f.take(16).read_to_end(&mut head));
     match read {
-        Err(e) => Some(format!("cannot read the file: {e}")),
+        Err(e) => Some((format!("cannot read the file: {e}"), DbErrorKind::Other)),
         Ok(0) => None,
         Ok(_) if head.as_slice() == HEADER => None,
-        Ok(_) => Some(
+        Ok(_) => Some((
             "not a SQLite database (the file does not start with the SQLite header): check the path"
                 .to_string(),
-        ),
+            DbErrorKind::NotADatabase,
+        )),
     }
 }
 
@@ -343,23 +355,11 @@ impl Db {
     }
 }
 
-fn connect_hint(msg: &str) -> String {
-    let lower = msg.to_ascii_lowercase();
-    if lower.contains("password authentication failed") || lower.contains("access denied") {
-        format!("{msg} (check the user name and password)")
-    } else if lower.contains("connection refused") {
-        format!("{msg} (is the server running, and on this host and port?)")
-    } else if lower.contains("lookup address") || lower.contains("name or service not known") {
-        format!("{msg} (check the host name)")
-    } else if lower.contains("role \"") && lower.contains("does not exist") {
-        // PostgreSQL: `role "x" does not exist` is about the user, not the database.
-        format!("{msg} (check the user name)")
-    } else if lower.contains("file is not a database") {
-        format!("{msg} (not a SQLite database: check the path)")
-    } else if lower.contains("does not exist") || lower.contains("unknown database") {
-        format!("{msg} (check the database name)")
-    } else {
-        msg.to_string()
+/// The server's words, and what to check for this kind of failure.
+fn connect_hint(msg: &str, kind: DbErrorKind) -> String {
+    match kind.connect_hint() {
+        Some(hint) => format!("{msg} ({hint})"),
+        None => msg.to_string(),
     }
 }
 
@@ -434,7 +434,7 @@ pub async fn create_sqlite_from_script(path: &Path, script: &str) -> Result<()> 
     sqlx::raw_sql(script)
         .execute(&mut conn)
         .await
-        .map_err(|e| Error::db(format!("building {}", path.display()), e))?;
+        .map_err(|e| crate::dialect::error::db(format!("building {}", path.display()), e))?;
     conn.close().await.ok();
     Ok(())
 }
@@ -513,13 +513,16 @@ mod tests {
 
     #[test]
     fn connect_hints() {
+        let role = r#"role "nobody" does not exist"#;
         assert!(
-            connect_hint(r#"error returned from database: role "nobody" does not exist"#)
+            connect_hint(role, super::super::error::postgres("28000", role))
                 .ends_with("(check the user name)")
         );
+        let db = r#"database "nope" does not exist"#;
         assert!(
-            connect_hint(r#"error returned from database: database "nope" does not exist"#)
+            connect_hint(db, super::super::error::postgres("3D000", db))
                 .ends_with("(check the database name)")
         );
+        assert_eq!(connect_hint("x", DbErrorKind::Other), "x");
     }
 }

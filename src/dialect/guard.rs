@@ -32,11 +32,14 @@ pub async fn identity(db: &Db) -> Result<TargetIdentity> {
             )
             .fetch_one(pool)
             .await
-            .map_err(|e| Error::db(ctx, e))?;
+            .map_err(|e| crate::dialect::error::db(ctx, e))?;
             let (name, oid, addr): (String, i64, String) = (
-                row.try_get(0).map_err(|e| Error::db(ctx, e))?,
-                row.try_get(1).map_err(|e| Error::db(ctx, e))?,
-                row.try_get(2).map_err(|e| Error::db(ctx, e))?,
+                row.try_get(0)
+                    .map_err(|e| crate::dialect::error::db(ctx, e))?,
+                row.try_get(1)
+                    .map_err(|e| crate::dialect::error::db(ctx, e))?,
+                row.try_get(2)
+                    .map_err(|e| crate::dialect::error::db(ctx, e))?,
             );
             // The system identifier names the cluster; reading it may need pg_monitor.
             let system: Option<String> =
@@ -59,7 +62,7 @@ pub async fn identity(db: &Db) -> Result<TargetIdentity> {
             let schema: Option<String> = sqlx::query_scalar("SELECT DATABASE()")
                 .fetch_one(pool)
                 .await
-                .map_err(|e| Error::db(ctx, e))?;
+                .map_err(|e| crate::dialect::error::db(ctx, e))?;
             let schema = schema.unwrap_or_default();
             let mut server = None;
             for q in [
@@ -83,7 +86,7 @@ pub async fn identity(db: &Db) -> Result<TargetIdentity> {
                 )
                 .fetch_one(pool)
                 .await
-                .map_err(|e| Error::db(ctx, e))?,
+                .map_err(|e| crate::dialect::error::db(ctx, e))?,
             };
             Ok(TargetIdentity {
                 id: format!("mysql:{server}:{schema}"),
@@ -122,19 +125,22 @@ pub async fn lock_apply(db: &Db, who: &str) -> Result<ApplyLock> {
     let ctx = "taking the apply lock";
     match db {
         Db::Pg(pool) => {
-            let mut conn = pool.acquire().await.map_err(|e| Error::db(ctx, e))?;
+            let mut conn = pool
+                .acquire()
+                .await
+                .map_err(|e| crate::dialect::error::db(ctx, e))?;
             let name: String = format!("sluice apply by {who}").chars().take(60).collect();
             sqlx::query("SELECT set_config('application_name', $1, false)")
                 .bind(&name)
                 .execute(&mut *conn)
                 .await
-                .map_err(|e| Error::db(ctx, e))?;
+                .map_err(|e| crate::dialect::error::db(ctx, e))?;
             let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)")
                 .bind(PG_LOCK.0)
                 .bind(PG_LOCK.1)
                 .fetch_one(&mut *conn)
                 .await
-                .map_err(|e| Error::db(ctx, e))?;
+                .map_err(|e| crate::dialect::error::db(ctx, e))?;
             if got {
                 return Ok(ApplyLock {
                     inner: Inner::Pg(conn),
@@ -173,11 +179,14 @@ pub async fn lock_apply(db: &Db, who: &str) -> Result<ApplyLock> {
             )))
         }
         Db::My(pool) => {
-            let mut conn = pool.acquire().await.map_err(|e| Error::db(ctx, e))?;
+            let mut conn = pool
+                .acquire()
+                .await
+                .map_err(|e| crate::dialect::error::db(ctx, e))?;
             let schema: Option<String> = sqlx::query_scalar("SELECT DATABASE()")
                 .fetch_one(&mut *conn)
                 .await
-                .map_err(|e| Error::db(ctx, e))?;
+                .map_err(|e| crate::dialect::error::db(ctx, e))?;
             let name: String = format!("sluice-apply:{}", schema.unwrap_or_default())
                 .chars()
                 .take(64)
@@ -186,7 +195,7 @@ pub async fn lock_apply(db: &Db, who: &str) -> Result<ApplyLock> {
                 .bind(&name)
                 .fetch_one(&mut *conn)
                 .await
-                .map_err(|e| Error::db(ctx, e))?;
+                .map_err(|e| crate::dialect::error::db(ctx, e))?;
             if got == Some(1) {
                 return Ok(ApplyLock {
                     inner: Inner::My(conn, name),

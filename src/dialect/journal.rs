@@ -142,13 +142,9 @@ pub struct Failure {
     pub at: String,
 }
 
-pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 impl Run {
     pub fn new(total: usize) -> Run {
-        let t = now();
+        let t = crate::clock::now_rfc3339();
         Run {
             status: RunStatus::Running,
             total,
@@ -216,18 +212,10 @@ pub fn save(spec: &JournalSpec, run: &Run) -> Result<()> {
             targets: BTreeMap::new(),
         });
     let mut run = run.clone();
-    run.updated_at = now();
+    run.updated_at = crate::clock::now_rfc3339();
     journal.targets.insert(spec.target.clone(), run);
     let text = serde_json::to_string_pretty(&journal).unwrap_or_default() + "\n";
-    let dir = spec.path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::file(&spec.path, e))?;
-    use std::io::Write;
-    tmp.write_all(text.as_bytes())
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| Error::file(&spec.path, e))?;
-    tmp.persist(&spec.path)
-        .map_err(|e| Error::file(&spec.path, e.error))?;
-    Ok(())
+    crate::files::write_atomic(&spec.path, text.as_bytes())
 }
 
 /// How an apply of a pack to a target starts, given the journal.
@@ -260,7 +248,7 @@ pub fn settle(
                 run.statements_done = 0;
                 if let Some(r) = run.steps.last_mut() {
                     r.done = step_statements;
-                    r.finished_at = Some(now());
+                    r.finished_at = Some(crate::clock::now_rfc3339());
                 }
             } else {
                 run.statements_done = f.statement;
@@ -373,7 +361,7 @@ mod tests {
             statement: 1,
             connection: 7,
             before: None,
-            sent_at: now(),
+            sent_at: crate::clock::now_rfc3339(),
         });
         save(&s, &killed).expect("save");
         let Start::Recover(mut run) = start(&s, "f3").expect("recover") else {

@@ -3,11 +3,14 @@
 //! [`Db`], [`inspect`] and the pure helpers.
 
 pub mod db;
+pub mod error;
 pub mod guard;
 pub mod journal;
 pub mod mysql;
 pub mod postgres;
+pub mod probe;
 pub mod quote;
+pub mod risk;
 pub mod rows;
 pub mod sqlite;
 pub mod types;

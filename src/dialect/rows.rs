@@ -403,7 +403,8 @@ impl RowConn {
     }
 
     async fn open_inner(db: &Db, statement_timeout: Duration) -> Result<RowConn> {
-        let acquire = |e: sqlx::Error| Error::db("opening a connection to read rows", e);
+        let acquire =
+            |e: sqlx::Error| crate::dialect::error::db("opening a connection to read rows", e);
         match db {
             Db::Pg(pool) => {
                 let mut c = pool.acquire().await.map_err(acquire)?;
@@ -527,12 +528,106 @@ impl RowConn {
 }
 
 /// The file of a SQLite database: its rows are read through the C API in a blocking thread
-/// (`sqlite::rows::read_pages_blocking`), not through the pool.
+/// ([`LocalReader`]), not through the pool.
 pub fn sqlite_path(db: &Db) -> Option<std::path::PathBuf> {
     match db {
         Db::Lite(pool) => Some(pool.connect_options().get_filename().to_path_buf()),
         _ => None,
     }
+}
+
+/// A side whose rows are read in this process rather than through the pool: SQLite, through
+/// its C API, several times faster than its async driver, which moves every row through a worker
+/// thread. Every method blocks: call it from a blocking thread (`spawn_blocking`).
+#[derive(Debug, Clone)]
+pub struct LocalReader {
+    path: std::path::PathBuf,
+}
+
+impl LocalReader {
+    /// The in-process reader for `db`, if its rows are read that way (`None`: a server, read
+    /// through [`RowConn`]).
+    pub fn of(db: &Db) -> Option<LocalReader> {
+        sqlite_path(db).map(|path| LocalReader { path })
+    }
+
+    /// Keyset pages of up to `page_rows` rows after `after` (raw key bytes), handed to `sink`
+    /// in chunks of `chunk`. True at the end of the table, false when the sink stopped it.
+    pub fn read_pages(
+        &self,
+        spec: &ReadSpec,
+        after: Option<Vec<u8>>,
+        page_rows: usize,
+        chunk: usize,
+        sink: &mut dyn FnMut(Vec<RowRec>) -> bool,
+    ) -> Result<bool> {
+        sqlite::rows::read_pages_blocking(&self.path, spec, after, page_rows, chunk, sink)
+    }
+
+    /// Every row, in no particular order (tables compared as a multiset).
+    pub fn scan(&self, spec: &ReadSpec, each: &mut dyn FnMut(RowRec) -> Result<()>) -> Result<u64> {
+        sqlite::rows::scan_blocking(&self.path, spec, each)
+    }
+
+    /// The read bound ([`RowConn::read_bound`]): every row in key order, every value touched.
+    pub fn read_bound(&self, spec: &ReadSpec) -> Result<u64> {
+        sqlite::rows::read_bound_blocking(&self.path, spec)
+    }
+}
+
+/// Runs `SELECT count(*) …` queries on one connection, after `prelude` (SQLite's `ATTACH`, so
+/// that one connection reads both files): the benchmark's truth, counted by SQL. `context` says
+/// what the counts are for, in an error.
+pub async fn count_on_one_connection(
+    db: &Db,
+    context: &str,
+    prelude: Option<&str>,
+    queries: &[String],
+) -> Result<Vec<u64>> {
+    let fail = |e: sqlx::Error| super::error::db(context, e);
+    let mut out = Vec::with_capacity(queries.len());
+    match db {
+        Db::Pg(p) => {
+            let mut c = p.acquire().await.map_err(fail)?;
+            if let Some(pre) = prelude {
+                sqlx::Executor::execute(&mut *c, pre).await.map_err(fail)?;
+            }
+            for q in queries {
+                let n: i64 = sqlx::query_scalar(q.as_str())
+                    .fetch_one(&mut *c)
+                    .await
+                    .map_err(fail)?;
+                out.push(u64::try_from(n).unwrap_or(0));
+            }
+        }
+        Db::My(p) => {
+            let mut c = p.acquire().await.map_err(fail)?;
+            if let Some(pre) = prelude {
+                sqlx::Executor::execute(&mut *c, pre).await.map_err(fail)?;
+            }
+            for q in queries {
+                let n: i64 = sqlx::query_scalar(q.as_str())
+                    .fetch_one(&mut *c)
+                    .await
+                    .map_err(fail)?;
+                out.push(u64::try_from(n).unwrap_or(0));
+            }
+        }
+        Db::Lite(p) => {
+            let mut c = p.acquire().await.map_err(fail)?;
+            if let Some(pre) = prelude {
+                sqlx::Executor::execute(&mut *c, pre).await.map_err(fail)?;
+            }
+            for q in queries {
+                let n: i64 = sqlx::query_scalar(q.as_str())
+                    .fetch_one(&mut *c)
+                    .await
+                    .map_err(fail)?;
+                out.push(u64::try_from(n).unwrap_or(0));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Error context for a page or scan.
@@ -549,7 +644,7 @@ pub async fn exec_script(db: &Db, script: &str) -> Result<()> {
             Db::My(p) => sqlx::Executor::execute(p, stmt).await.map(|_| ()),
             Db::Lite(p) => sqlx::Executor::execute(p, stmt).await.map(|_| ()),
         };
-        r.map_err(|e| Error::db("running a generated script", e))?;
+        r.map_err(|e| crate::dialect::error::db("running a generated script", e))?;
     }
     Ok(())
 }

@@ -167,7 +167,7 @@ pub fn spell(dialect: Dialect, family: &TypeFamily) -> String {
 fn quoted(values: &[String]) -> String {
     values
         .iter()
-        .map(|v| format!("'{}'", v.replace('\\', "\\\\").replace('\'', "''")))
+        .map(|v| super::quote::my::lit(v))
         .collect::<Vec<_>>()
         .join(",")
 }

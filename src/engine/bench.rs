@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::dialect::rows::{ColSpec, ReadSpec, RowConn};
+use crate::dialect::rows::{ColSpec, LocalReader, ReadSpec, RowConn, count_on_one_connection};
 use crate::dialect::{Access, Db, DbUrl};
 use crate::engine::rows::{self, Hooks};
 use crate::error::{Error, Result};
@@ -136,37 +136,11 @@ async fn truth(db: &Db, prelude: Option<&str>, s: &str, t: &str) -> Result<(u64,
              WHERE EXISTS (SELECT 1 FROM {t} b WHERE b.id = x.id)"
         ),
     ];
-    let fail = |e: sqlx::Error| Error::db("counting the truth with EXCEPT", e);
-    let mut out = [0u64; 3];
     // One connection for the prelude (SQLite's ATTACH) and the counts.
-    match db {
-        Db::Lite(p) => {
-            let mut c = p.acquire().await.map_err(fail)?;
-            if let Some(pre) = prelude {
-                sqlx::Executor::execute(&mut *c, pre).await.map_err(fail)?;
-            }
-            for (q, slot) in queries.iter().zip(out.iter_mut()) {
-                let n: i64 = sqlx::query_scalar(q.as_str())
-                    .fetch_one(&mut *c)
-                    .await
-                    .map_err(fail)?;
-                *slot = u64::try_from(n).unwrap_or(0);
-            }
-        }
-        _ => {
-            for (q, slot) in queries.iter().zip(out.iter_mut()) {
-                let q = q.as_str();
-                let n: i64 = match db {
-                    Db::Pg(p) => sqlx::query_scalar(q).fetch_one(p).await,
-                    Db::My(p) => sqlx::query_scalar(q).fetch_one(p).await,
-                    Db::Lite(p) => sqlx::query_scalar(q).fetch_one(p).await,
-                }
-                .map_err(fail)?;
-                *slot = u64::try_from(n).unwrap_or(0);
-            }
-        }
-    }
-    Ok((out[0], out[1], out[2]))
+    let out =
+        count_on_one_connection(db, "counting the truth with EXCEPT", prelude, &queries).await?;
+    let n = |i: usize| out.get(i).copied().unwrap_or_default();
+    Ok((n(0), n(1), n(2)))
 }
 
 fn spec(d: Dialect) -> ReadSpec {
@@ -224,17 +198,10 @@ async fn read_bound(source: &Db, target: &Db, schema_s: &str, schema_t: &str) ->
     ss.schema = schema_s.to_string();
     let mut ts = spec(d);
     ts.schema = schema_t.to_string();
-    if let (Some(pa), Some(pb)) = (
-        crate::dialect::rows::sqlite_path(source),
-        crate::dialect::rows::sqlite_path(target),
-    ) {
+    if let (Some(pa), Some(pb)) = (LocalReader::of(source), LocalReader::of(target)) {
         let start = Instant::now();
-        let ta = tokio::task::spawn_blocking(move || {
-            crate::dialect::sqlite::rows::read_bound_blocking(&pa, &ss)
-        });
-        let tb = tokio::task::spawn_blocking(move || {
-            crate::dialect::sqlite::rows::read_bound_blocking(&pb, &ts)
-        });
+        let ta = tokio::task::spawn_blocking(move || pa.read_bound(&ss));
+        let tb = tokio::task::spawn_blocking(move || pb.read_bound(&ts));
         let (a, b) = tokio::join!(ta, tb);
         let fail = |e: tokio::task::JoinError| Error::db("reading rows", e);
         a.map_err(fail)??;

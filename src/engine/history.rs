@@ -84,18 +84,8 @@ enum Line {
     },
 }
 
-/// Where sluice keeps runs and history.
-pub fn data_dir() -> Result<PathBuf> {
-    if let Some(d) = std::env::var_os("SLUICE_DATA_DIR") {
-        return Ok(PathBuf::from(d));
-    }
-    directories::ProjectDirs::from("", "", "sluice")
-        .map(|d| d.data_dir().to_path_buf())
-        .ok_or_else(|| Error::usage("no data directory for this user: set SLUICE_DATA_DIR"))
-}
-
 fn path() -> Result<PathBuf> {
-    Ok(data_dir()?.join("history.jsonl"))
+    Ok(crate::config::data_dir()?.join("history.jsonl"))
 }
 
 /// Who and where, for the record.
@@ -145,9 +135,9 @@ fn login_name() -> Option<String> {
 fn append_line(line: &Line) -> Result<()> {
     let p = path()?;
     if let Some(dir) = p.parent() {
-        super::files::private_dir(dir)?;
+        crate::files::private_dir(dir)?;
     }
-    let mut f = super::files::open_append(&p)?;
+    let mut f = crate::files::open_append(&p)?;
     let text = serde_json::to_string(line).unwrap_or_default();
     writeln!(f, "{text}")
         .and_then(|_| f.sync_all())
@@ -181,7 +171,7 @@ impl Record {
     pub fn committed(&self) -> Result<()> {
         append_line(&Line::Committed {
             id: self.id.clone(),
-            time: crate::dialect::journal::now(),
+            time: crate::clock::now_rfc3339(),
         })
     }
 

@@ -42,7 +42,7 @@ impl Engine {
         let (tx, rx) = mpsc::unbounded_channel();
         let events = Events::new(tx);
         let engine = self.clone();
-        // The job's future is driven on a thread of its own: sqlx's executors defeat the
+        // The job's future is driven on a thread of its own: the database driver's executors defeat the
         // compiler's proof that such a future is `Send` (a higher-ranked lifetime inference
         // limit), so it cannot be `tokio::spawn`ed; everything it spawns runs on the runtime.
         let handle = tokio::runtime::Handle::current();
@@ -200,11 +200,7 @@ impl Engine {
         };
         let catalog = src.catalog(filter).await?;
         source::check_filter(filter, &[(&src, &catalog)]).await?;
-        let snap = Snapshot::new(
-            catalog.clone(),
-            url.display(),
-            crate::dialect::journal::now(),
-        );
+        let snap = Snapshot::new(catalog.clone(), url.display(), crate::clock::now_rfc3339());
         source::write_snapshot(&snap, &out)?;
         Ok(Output::SnapshotWritten {
             from: url.display(),
@@ -252,7 +248,7 @@ impl Engine {
                 allow: r.allow.clone(),
                 filter: r.filter.describe().to_vec(),
             },
-            crate::dialect::journal::now(),
+            crate::clock::now_rfc3339(),
             identity,
         );
         let pack_id = pack::write(&r.out, &m, &source_cat, &target_cat, r.force)?;
@@ -511,24 +507,19 @@ fn stopped(events: &Events, run_id: &str, e: Error) -> Error {
         return e;
     }
     match e {
-        Error::Database { context, message } if is_statement_timeout(&message) => Error::Database {
+        Error::Database {
             context,
+            message,
+            kind,
+        } if kind.is_statement_timeout() => Error::Database {
+            context,
+            kind,
             message: format!(
                 "{message} (the statement timeout); the checkpoint is kept: continue with `sluice resume {run_id} --statement-timeout SECS` and a longer limit"
             ),
         },
         e => e,
     }
-}
-
-/// Whether a database error is a statement timeout firing (PostgreSQL `statement_timeout`,
-/// MariaDB `max_statement_time`, MySQL `max_execution_time`).
-fn is_statement_timeout(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    m.contains("statement timeout")
-        || m.contains("max_statement_time")
-        || m.contains("max_execution_time")
-        || m.contains("maximum statement execution time")
 }
 
 /// A page of a run's stored differences.

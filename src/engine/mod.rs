@@ -7,7 +7,6 @@ pub mod cross;
 pub mod demo;
 pub mod diff;
 pub mod down;
-pub mod files;
 pub mod history;
 pub mod jobs;
 pub mod pack;

@@ -136,19 +136,9 @@ pub fn read_snapshot(path: &Path) -> Result<Snapshot> {
     })
 }
 
-/// Writes a snapshot atomically (temporary file, then rename).
+/// Writes a snapshot atomically (temporary file, fsync, rename: [`crate::files::write_atomic`]).
 pub fn write_snapshot(snapshot: &Snapshot, path: &Path) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::file(path, e))?;
-    use std::io::Write;
-    tmp.write_all(snapshot.to_json().as_bytes())
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| Error::file(path, e))?;
-    tmp.persist(path).map_err(|e| Error::file(path, e.error))?;
-    Ok(())
+    crate::files::write_atomic(path, snapshot.to_json().as_bytes())
 }
 
 /// Keeps only what the filter selects (for snapshots, which hold everything).

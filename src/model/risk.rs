@@ -1,7 +1,7 @@
 //! Risk: how dangerous one change is, why, what to do instead, and what the target's data says.
 //!
 //! Pure data. The rules live in `engine::risk`; the queries that count rows live in
-//! `dialect::<db>::probe`.
+//! `dialect::<db>::probe`, and run through `dialect::risk`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -180,7 +180,8 @@ pub fn group_digits(n: u64) -> String {
 }
 
 /// A query that counts, on the target, what a change would break or lose. Dialects write them
-/// (`dialect::postgres::probe`); the engine runs them with a time limit.
+/// (`dialect::postgres::probe`); the engine runs them with a time limit through
+/// `dialect::risk::Counter`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Probe {
     /// As in [`DataCount::what`]: plural, read after the number.

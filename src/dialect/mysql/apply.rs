@@ -20,7 +20,7 @@ use sqlx::mysql::MySqlPool;
 
 use crate::cancel::Cancel;
 use crate::dialect::journal::{self, Failure, InFlight, JournalSpec, Run, RunStatus, StepRecord};
-use crate::error::{Error, Result, one_line};
+use crate::error::{DbErrorKind, Error, Result};
 use crate::model::plan::{ApplyOptions, ApplyReport, Step};
 
 /// How long past the statement timeout we wait before stopping a statement ourselves.
@@ -45,12 +45,12 @@ pub async fn apply(
     let mut conn = pool
         .acquire()
         .await
-        .map_err(|e| Error::db("connecting for apply", e))?;
+        .map_err(|e| crate::dialect::error::db("connecting for apply", e))?;
     let (version, connection_id): (String, u64) =
         sqlx::query_as("SELECT VERSION(), CONNECTION_ID()")
             .fetch_one(&mut *conn)
             .await
-            .map_err(|e| Error::db("reading the server version", e))?;
+            .map_err(|e| crate::dialect::error::db("reading the server version", e))?;
     let mariadb = version.to_ascii_lowercase().contains("mariadb");
     let lock = opts.lock_timeout.as_secs().max(1);
     let mut setup = vec![
@@ -74,7 +74,7 @@ pub async fn apply(
         sqlx::raw_sql(s.as_str())
             .execute(&mut *conn)
             .await
-            .map_err(|e| Error::db("setting apply timeouts", e))?;
+            .map_err(|e| crate::dialect::error::db("setting apply timeouts", e))?;
     }
 
     // Where to start: after what an earlier run of the same pack on this target did.
@@ -127,7 +127,7 @@ pub async fn apply(
                 } else {
                     None
                 },
-                sent_at: journal::now(),
+                sent_at: crate::clock::now_rfc3339(),
             });
             save(&run)?;
             // A statement ends by itself, at the client-side limit, or on a cancel; the last two
@@ -155,7 +155,7 @@ pub async fn apply(
                     ),
                     true,
                 )),
-                Ok(Err(e)) => Some((explain(&one_line(&db_message(&e)), step), false)),
+                Ok(Err(e)) => Some((explain(&e, step), false)),
                 Err(_) => {
                     // Stop it on the server too, from another connection.
                     let _ = sqlx::raw_sql(format!("KILL QUERY {connection_id}").as_str())
@@ -188,7 +188,7 @@ pub async fn apply(
                     statement: j + 1,
                     object: object.clone(),
                     message: message.clone(),
-                    at: journal::now(),
+                    at: crate::clock::now_rfc3339(),
                 });
                 run.fingerprint = fingerprint(pool, journal).await;
                 save(&run)?;
@@ -215,7 +215,7 @@ pub async fn apply(
         run.statements_done = 0;
         if let Some(r) = run.steps.last_mut() {
             r.done = step.sql.len();
-            r.finished_at = Some(journal::now());
+            r.finished_at = Some(crate::clock::now_rfc3339());
         }
         save(&run)?;
     }
@@ -257,7 +257,7 @@ pub async fn stop_stale(pool: &MySqlPool, id: u64, sql: &str) -> Result<()> {
                 .bind(id)
                 .fetch_optional(pool)
                 .await
-                .map_err(|e| Error::db(ctx, e))?;
+                .map_err(|e| crate::dialect::error::db(ctx, e))?;
         let ours = info.flatten().is_some_and(|i| {
             let i: String = i.split_whitespace().collect::<Vec<_>>().join(" ");
             !head.is_empty() && i.starts_with(&head)
@@ -283,29 +283,23 @@ pub async fn stop_stale(pool: &MySqlPool, id: u64, sql: &str) -> Result<()> {
     Ok(())
 }
 
-/// The server's own message, without sqlx's wrapping.
-fn db_message(e: &sqlx::Error) -> String {
-    match e {
-        sqlx::Error::Database(d) => d.message().to_string(),
-        other => other.to_string(),
-    }
-}
-
-/// Adds a hint to the server's message where the plan itself suggests the cause.
-fn explain(msg: &str, step: &Step) -> String {
-    let lower = msg.to_ascii_lowercase();
-    if lower.contains("lock wait timeout") {
-        format!("{msg} — another session holds a lock on it; try again when it is idle")
-    } else if lower.contains("max_statement_time") || lower.contains("max_execution_time") {
-        format!("{msg} — it ran longer than the statement timeout")
-    } else if lower.contains("doesn't exist") || lower.contains("unknown column") {
-        format!("{msg} — was it renamed or dropped since the plan was made?")
-    } else if lower.contains("duplicate entry") {
-        format!(
+/// The server's message, with a hint where the kind of failure and the plan suggest the cause.
+fn explain(e: &sqlx::Error, step: &Step) -> String {
+    let msg = crate::dialect::error::message(e);
+    match crate::dialect::error::kind(e) {
+        DbErrorKind::LockTimeout => {
+            format!("{msg} — another session holds a lock on it; try again when it is idle")
+        }
+        DbErrorKind::StatementTimeout => {
+            format!("{msg} — it ran longer than the statement timeout")
+        }
+        DbErrorKind::UndefinedObject => {
+            format!("{msg} — was it renamed or dropped since the plan was made?")
+        }
+        DbErrorKind::UniqueViolation => format!(
             "{msg} — TARGET holds duplicate values for {}",
             step.change.object()
-        )
-    } else {
-        msg.to_string()
+        ),
+        _ => msg,
     }
 }

@@ -55,12 +55,14 @@ pub async fn inspect(pool: &MySqlPool, filter: &Filter) -> Result<Catalog> {
     let mut conn = pool
         .acquire()
         .await
-        .map_err(|e| Error::db("MySQL introspection: getting a connection", e))?;
+        .map_err(|e| crate::dialect::error::db("MySQL introspection: getting a connection", e))?;
 
     let server = sqlx::query(SERVER)
         .fetch_one(&mut *conn)
         .await
-        .map_err(|e| Error::db("MySQL introspection: reading the server version", e))?;
+        .map_err(|e| {
+            crate::dialect::error::db("MySQL introspection: reading the server version", e)
+        })?;
     let server = Cells::new(&server, "server");
     let database = server.text(0)?.ok_or_else(|| {
         Error::usage(
@@ -147,7 +149,9 @@ impl Inspector<'_> {
             .bind(&self.schema)
             .fetch_all(&mut *self.conn)
             .await
-            .map_err(|e| Error::db(format!("MySQL introspection: reading {what}"), e))
+            .map_err(|e| {
+                crate::dialect::error::db(format!("MySQL introspection: reading {what}"), e)
+            })
     }
 
     fn unsupported(&mut self, kind: &str, name: &str, parent: Option<&str>, reason: &str) {

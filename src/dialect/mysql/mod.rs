@@ -6,6 +6,7 @@ pub mod normalize;
 pub mod prepare;
 pub mod probe;
 pub mod render;
+pub mod risk;
 pub mod rows;
 pub mod script;
 pub mod types;

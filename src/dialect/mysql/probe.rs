@@ -12,28 +12,9 @@
 //! Every identifier passes through [`crate::dialect::quote`]; expressions (check bodies, index
 //! keys) are used as the catalog stores them.
 
-use crate::dialect::postgres::probe::{duplicates, int_digits, orphan_sql, violations};
-use crate::dialect::quote;
+use crate::dialect::probe::{self, Relation, Resolve, dup_what, duplicates, int_digits, int_range};
+use crate::dialect::quote::my::{id, lit, qn};
 use crate::model::*;
-
-const D: Dialect = Dialect::Mysql;
-
-fn id(s: &str) -> String {
-    quote::ident(D, s)
-}
-
-fn qn(q: &QualifiedName) -> String {
-    quote::qualified(D, &q.schema, &q.name)
-}
-
-fn lit(s: &str) -> String {
-    quote::literal(D, s)
-}
-
-/// The probes for `change`, outside any plan.
-pub fn probes(change: &Change, target: &Catalog) -> Vec<Probe> {
-    plan(change, target, &PlanNames::default()).probes
-}
 
 /// The probes for `change`, with the names of the plan it belongs to.
 pub fn plan(change: &Change, target: &Catalog, names: &PlanNames) -> Probes {
@@ -54,7 +35,20 @@ struct Rel<'a> {
     table: &'a Table,
 }
 
-impl<'a> Cx<'a> {
+impl Relation for Rel<'_> {
+    fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    fn has_column(&self, name: &str) -> bool {
+        self.table.column(name).is_some()
+    }
+}
+
+impl<'a> Resolve for Cx<'a> {
+    type Rel = Rel<'a>;
+    const DIALECT: Dialect = Dialect::Mysql;
+
     fn rel(&self, source: &QualifiedName) -> Option<Rel<'a>> {
         let t = self.names.target_table(source);
         let table = self.target.table(&t.schema, &t.name)?;
@@ -69,68 +63,24 @@ impl<'a> Cx<'a> {
         let name = self.names.target_column(&rel.source, column);
         rel.table.column(&name).map(|c| id(&c.name))
     }
+}
 
-    fn cols(&self, rel: &Rel, columns: &[String]) -> Option<Vec<String>> {
-        columns.iter().map(|c| self.col(rel, c)).collect()
-    }
-
+impl Cx<'_> {
     fn change(&self, change: &Change, out: &mut Probes) {
         use Change::*;
+        if probe::common(self, change, out) {
+            return;
+        }
         match change {
-            DropTable { schema, table } => {
-                let t = QualifiedName::new(schema.clone(), table.name.clone());
-                if let Some(r) = self.rel(&t) {
-                    out.push(
-                        "rows would be lost",
-                        format!("SELECT count(*) FROM {}", r.sql),
-                        CountEffect::Loses,
+            AddColumn { table, column } if !column.nullable && !probe::fills_itself(column) => {
+                if let Some(r) = self.rel(table) {
+                    // Not a failure: the server fills the column in.
+                    probe::rows_of(
+                        &r,
+                        "rows are filled with the type's implicit default (0, '' or a zero date)",
+                        CountEffect::Info,
+                        out,
                     );
-                }
-            }
-            DropColumn { table, column } => {
-                if let Some(r) = self.rel(table) {
-                    if r.table.column(&column.name).is_some() {
-                        out.push(
-                            "values would be lost",
-                            format!(
-                                "SELECT count(*) FROM {} WHERE {} IS NOT NULL",
-                                r.sql,
-                                id(&column.name)
-                            ),
-                            CountEffect::Loses,
-                        );
-                    }
-                }
-            }
-            AddColumn { table, column } => {
-                let fills_itself = column.default.is_some()
-                    || column.identity.is_some()
-                    || column.generated.is_some();
-                if !column.nullable && !fills_itself {
-                    if let Some(r) = self.rel(table) {
-                        // Not a failure: the server fills the column in.
-                        out.push(
-                            "rows are filled with the type's implicit default (0, '' or a zero date)",
-                            format!("SELECT count(*) FROM {}", r.sql),
-                            CountEffect::Info,
-                        );
-                    }
-                }
-            }
-            SetNotNull { table, column } => {
-                if let Some(r) = self.rel(table) {
-                    if let Some(c) = self.col(&r, column) {
-                        out.push(
-                            "rows are NULL",
-                            format!("SELECT count(*) FROM {} WHERE {c} IS NULL", r.sql),
-                            CountEffect::Fails,
-                        );
-                        out.push(
-                            "rows are in the table",
-                            format!("SELECT count(*) FROM {}", r.sql),
-                            CountEffect::Info,
-                        );
-                    }
                 }
             }
             AlterColumnType { table, from, to } => {
@@ -140,41 +90,9 @@ impl<'a> Cx<'a> {
                     }
                 }
             }
-            AlterGenerated { table, from, to }
-                if from.generated.is_none() && to.generated.is_some() =>
-            {
-                if let Some(r) = self.rel(table) {
-                    if r.table.column(&from.name).is_some() {
-                        out.push(
-                            "values would be replaced by computed ones",
-                            format!(
-                                "SELECT count(*) FROM {} WHERE {} IS NOT NULL",
-                                r.sql,
-                                id(&from.name)
-                            ),
-                            CountEffect::Loses,
-                        );
-                    }
-                }
-            }
             AddPrimaryKey { table, primary_key } => {
                 let Some(r) = self.rel(table) else { return };
-                for c in &primary_key.columns {
-                    if let Some(qc) = self.col(&r, c) {
-                        out.push(
-                            format!("rows are NULL in {c}"),
-                            format!("SELECT count(*) FROM {} WHERE {qc} IS NULL", r.sql),
-                            CountEffect::Fails,
-                        );
-                    }
-                }
-                if let Some(keys) = self.cols(&r, &primary_key.columns) {
-                    out.push(
-                        dup_what(&primary_key.columns),
-                        duplicates(&r.sql, &keys, false, None),
-                        CountEffect::Fails,
-                    );
-                }
+                probe::primary_key(self, &r, &primary_key.columns, out);
             }
             AddUnique { table, unique } => {
                 let Some(r) = self.rel(table) else { return };
@@ -211,12 +129,16 @@ impl<'a> Cx<'a> {
                     CountEffect::Fails,
                 );
             }
-            AddForeignKey { table, foreign_key } => self.orphans(table, foreign_key, out),
+            // InnoDB parses MATCH but checks every key as MATCH SIMPLE: a key with a NULL column
+            // is not checked.
+            AddForeignKey { table, foreign_key } => {
+                probe::orphans(self, table, foreign_key, false, out)
+            }
             AddCheck { table, check } => {
                 if let Some(r) = self.rel(table) {
                     out.push(
                         "rows are rejected by the check",
-                        violations(&r.sql, &check.expression),
+                        probe::violations(&r.sql, &check.expression),
                         CountEffect::Fails,
                     );
                 }
@@ -224,46 +146,6 @@ impl<'a> Cx<'a> {
             _ => {}
         }
     }
-
-    /// Rows whose foreign key has no match. InnoDB parses MATCH but checks every key as MATCH
-    /// SIMPLE: a key with a NULL column is not checked.
-    fn orphans(&self, table: &QualifiedName, fk: &ForeignKey, out: &mut Probes) {
-        let Some(child) = self.rel(table) else { return };
-        let Some(parent) = self.rel(&fk.ref_table) else {
-            // The referenced table is new in this plan (or unknown to TARGET): nothing to count.
-            return;
-        };
-        let (Some(cols), Some(refs)) = (
-            self.cols(&child, &fk.columns),
-            self.cols(&parent, &fk.ref_columns),
-        ) else {
-            return;
-        };
-        out.push(
-            format!("rows are orphaned (no match in {})", fk.ref_table),
-            orphan_sql(&child.sql, &cols, &parent.sql, &refs, false),
-            CountEffect::Fails,
-        );
-    }
-}
-
-fn dup_what(columns: &[String]) -> String {
-    if columns.len() == 1 {
-        format!("values of {} are duplicated", columns[0])
-    } else {
-        format!("values of ({}) are duplicated", columns.join(", "))
-    }
-}
-
-fn int_range(bits: u8, unsigned: bool) -> Option<(i128, i128)> {
-    if bits == 0 || bits > 64 {
-        return None;
-    }
-    Some(if unsigned {
-        (0, (1i128 << bits) - 1)
-    } else {
-        (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
-    })
 }
 
 /// `1000` for 3: an exact decimal literal. (DECIMAL has at most 65 digits: a larger number from
@@ -506,9 +388,6 @@ mod tests {
 
     #[test]
     fn ranges_and_limits() {
-        assert_eq!(int_range(8, false), Some((-128, 127)));
-        assert_eq!(int_range(24, true), Some((0, 16_777_215)));
-        assert_eq!(int_range(64, true), Some((0, 18_446_744_073_709_551_615)));
         assert_eq!(power_of_ten(3), "1000");
         assert!(byte_limited("TINYTEXT") && byte_limited("text") && !byte_limited("varchar(20)"));
     }
@@ -532,13 +411,15 @@ mod tests {
             }],
             ..Table::default()
         });
-        let p = probes(
+        let p = plan(
             &Change::SetNotNull {
                 table: QualifiedName::new("shop", "Odd`T"),
                 column: "c;x".into(),
             },
             &target,
-        );
+            &PlanNames::default(),
+        )
+        .probes;
         assert_eq!(
             p[0].sql,
             "SELECT count(*) FROM `shop`.`Odd``T` WHERE `c;x` IS NULL"

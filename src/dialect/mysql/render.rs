@@ -4,7 +4,7 @@
 //!
 //! Decisions:
 //! - Names are written unqualified: apply runs on the TARGET database, and the same pack reads the
-//!   same whatever that database is called. Identifiers pass through [`quote::ident`] (backticks).
+//!   same whatever that database is called. Identifiers pass through [`crate::dialect::quote::ident`] (backticks).
 //! - Every column change (`AlterColumnType`, `SetNotNull`, `DropNotNull`, `SetDefault`,
 //!   `AlterIdentity`, `AlterGenerated`, a column comment) is a `MODIFY COLUMN` with the column's
 //!   complete definition as SOURCE has it (type, character set and collation written out, nullability,
@@ -22,23 +22,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::dialect::{RenderCtx, quote};
+use crate::dialect::RenderCtx;
+use crate::dialect::quote::my::{cols, id, lit, qn};
 use crate::model::change::{CommentTarget, TableOptions};
 use crate::model::*;
-
-const D: Dialect = Dialect::Mysql;
-
-fn id(s: &str) -> String {
-    quote::ident(D, s)
-}
-
-fn lit(s: &str) -> String {
-    quote::literal(D, s)
-}
-
-fn cols(c: &[String]) -> String {
-    c.iter().map(|x| id(x)).collect::<Vec<_>>().join(", ")
-}
 
 /// A table, unqualified (apply runs on the TARGET database).
 fn tbl(q: &QualifiedName) -> String {
@@ -534,7 +521,7 @@ fn fk_clause(ctx: &RenderCtx, table: &QualifiedName, f: &ForeignKey) -> String {
     let ref_table = if same_db {
         id(&f.ref_table.name)
     } else {
-        quote::qualified(D, &f.ref_table.schema, &f.ref_table.name)
+        qn(&f.ref_table)
     };
     format!(
         "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {ref_table} ({}) ON DELETE {} ON UPDATE {}",

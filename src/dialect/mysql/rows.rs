@@ -25,7 +25,7 @@ const D: Dialect = Dialect::Mysql;
 pub async fn prepare_session(c: &mut PoolConnection<MySql>, timeout: Duration) -> Result<()> {
     sqlx::Executor::execute(&mut **c, AsRef::<str>::as_ref("SET time_zone = '+00:00'"))
         .await
-        .map_err(|e| Error::db("preparing the session to read rows", e))?;
+        .map_err(|e| crate::dialect::error::db("preparing the session to read rows", e))?;
     // MariaDB and MySQL name the statement limit differently; each ignores the other's.
     let secs = timeout.as_secs_f64().max(0.001);
     let _ = sqlx::Executor::execute(
@@ -161,7 +161,11 @@ pub async fn page(
     }
     let mut rows = q.fetch(&mut **c);
     let mut b = RowBuilder::new(spec);
-    while let Some(row) = rows.try_next().await.map_err(|e| Error::db(ctx(spec), e))? {
+    while let Some(row) = rows
+        .try_next()
+        .await
+        .map_err(|e| crate::dialect::error::db(ctx(spec), e))?
+    {
         if !out.push(build(&row, spec, &mut b)?).await {
             break;
         }
@@ -209,7 +213,11 @@ pub async fn scan(
     let mut rows = sqlx::query(&sql).fetch(&mut **c);
     let mut b = RowBuilder::new(spec);
     let mut n = 0;
-    while let Some(row) = rows.try_next().await.map_err(|e| Error::db(ctx(spec), e))? {
+    while let Some(row) = rows
+        .try_next()
+        .await
+        .map_err(|e| crate::dialect::error::db(ctx(spec), e))?
+    {
         each(build(&row, spec, &mut b)?)?;
         n += 1;
     }
@@ -227,9 +235,15 @@ pub async fn read_bound(c: &mut PoolConnection<MySql>, spec: &ReadSpec) -> Resul
     let mut rows = sqlx::query(&sql).fetch(&mut **c);
     let mut n = 0u64;
     let mut bytes = 0usize;
-    while let Some(row) = rows.try_next().await.map_err(|e| Error::db(ctx(spec), e))? {
+    while let Some(row) = rows
+        .try_next()
+        .await
+        .map_err(|e| crate::dialect::error::db(ctx(spec), e))?
+    {
         for i in 0..spec.columns.len() {
-            let raw = row.try_get_raw(i).map_err(|e| Error::db(ctx(spec), e))?;
+            let raw = row
+                .try_get_raw(i)
+                .map_err(|e| crate::dialect::error::db(ctx(spec), e))?;
             if !raw.is_null() {
                 bytes += dec::<&[u8]>(raw).map(|b| b.len()).unwrap_or(0);
             }

@@ -7,7 +7,7 @@ use sqlx::Connection;
 use sqlx::postgres::PgPool;
 
 use crate::cancel::Cancel;
-use crate::error::{Error, Result, one_line};
+use crate::error::{DbErrorKind, Error, Result};
 use crate::model::plan::{ApplyOptions, ApplyReport, Step};
 
 /// Runs `steps` against `db` as one transaction. A cancel (a signal) stops the running statement
@@ -22,11 +22,11 @@ pub async fn apply(
     let mut conn = pool
         .acquire()
         .await
-        .map_err(|e| Error::db("connecting for apply", e))?;
+        .map_err(|e| crate::dialect::error::db("connecting for apply", e))?;
     let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
         .fetch_one(&mut *conn)
         .await
-        .map_err(|e| Error::db("connecting for apply", e))?;
+        .map_err(|e| crate::dialect::error::db("connecting for apply", e))?;
     let work = run(&mut conn, steps, opts);
     tokio::pin!(work);
     let (result, interrupted) = tokio::select! {
@@ -74,7 +74,7 @@ async fn run(
     let mut tx = conn
         .begin()
         .await
-        .map_err(|e| Error::db("starting the apply transaction", e))?;
+        .map_err(|e| crate::dialect::error::db("starting the apply transaction", e))?;
     let setup = [
         // As pg_dump does: function bodies are checked when they run, not when created, so a
         // function may mention tables and views the plan creates after it.
@@ -89,7 +89,7 @@ async fn run(
         sqlx::raw_sql(s.as_str())
             .execute(&mut *tx)
             .await
-            .map_err(|e| Error::db("setting apply timeouts", e))?;
+            .map_err(|e| crate::dialect::error::db("setting apply timeouts", e))?;
     }
     let total = steps.len();
     let mut statements = 0;
@@ -106,7 +106,7 @@ async fn run(
                     step: step.number,
                     total,
                     object: format!("{} {}", step.change.object_kind(), step.change.object()),
-                    message: explain(&one_line(&db_message(&e)), step),
+                    message: explain(&e, step),
                 });
             }
             statements += 1;
@@ -115,36 +115,29 @@ async fn run(
     if opts.dry_run {
         tx.rollback()
             .await
-            .map_err(|e| Error::db("rolling back the dry run", e))?;
+            .map_err(|e| crate::dialect::error::db("rolling back the dry run", e))?;
     } else {
         tx.commit()
             .await
-            .map_err(|e| Error::db("committing the apply", e))?;
+            .map_err(|e| crate::dialect::error::db("committing the apply", e))?;
     }
     Ok((statements, rows))
 }
 
-/// The server's own message, without sqlx's wrapping.
-fn db_message(e: &sqlx::Error) -> String {
-    match e {
-        sqlx::Error::Database(d) => d.message().to_string(),
-        other => other.to_string(),
-    }
-}
-
-/// Adds a hint to the server's message where the plan itself suggests the cause.
-fn explain(msg: &str, step: &Step) -> String {
-    let lower = msg.to_ascii_lowercase();
-    if lower.contains("lock timeout") || lower.contains("canceling statement due to lock timeout") {
-        format!("{msg} — another session holds a lock on it; try again when it is idle")
-    } else if lower.contains("does not exist") {
-        format!("{msg} — was it renamed or dropped since the plan was made?")
-    } else if lower.contains("could not create unique index") || lower.contains("duplicate key") {
-        format!(
+/// The server's message, with a hint where the kind of failure and the plan suggest the cause.
+fn explain(e: &sqlx::Error, step: &Step) -> String {
+    let msg = crate::dialect::error::message(e);
+    match crate::dialect::error::kind(e) {
+        DbErrorKind::LockTimeout => {
+            format!("{msg} — another session holds a lock on it; try again when it is idle")
+        }
+        DbErrorKind::UndefinedObject | DbErrorKind::UnknownDatabase => {
+            format!("{msg} — was it renamed or dropped since the plan was made?")
+        }
+        DbErrorKind::UniqueViolation => format!(
             "{msg} — TARGET holds duplicate values for {}",
             step.change.object()
-        )
-    } else {
-        msg.to_string()
+        ),
+        _ => msg,
     }
 }

@@ -5,5 +5,6 @@ pub mod array;
 pub mod inspect;
 pub mod probe;
 pub mod render;
+pub mod risk;
 pub mod rows;
 pub mod types;

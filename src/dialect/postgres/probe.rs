@@ -6,31 +6,16 @@
 //! columns as SOURCE does; [`PlanNames`] maps them back to TARGET's names. A probe whose table or
 //! column does not exist in TARGET (created by the plan) is not written: a new table is empty.
 
-use crate::dialect::quote;
+use crate::dialect::probe::{
+    self, Relation, Resolve, dup_what, duplicates, int_digits, orphan_sql, violations,
+};
+use crate::dialect::quote::pg::{id, lit, q2, qn};
 use crate::model::change::ColumnUse;
 use crate::model::*;
 
-const D: Dialect = Dialect::Postgres;
-
-fn id(s: &str) -> String {
-    quote::ident(D, s)
-}
-
-fn qn(q: &QualifiedName) -> String {
-    quote::qualified(D, &q.schema, &q.name)
-}
-
-fn lit(s: &str) -> String {
-    quote::literal(D, s)
-}
-
-/// The probes for `change`, outside any plan (no renames known: a table or column missing from
-/// TARGET under SOURCE's name is skipped).
-pub fn probes(change: &Change, target: &Catalog) -> Vec<Probe> {
-    plan(change, target, &PlanNames::default()).probes
-}
-
-/// The probes for `change`, with the names of the plan it belongs to.
+/// The probes for `change`, with the names of the plan it belongs to (outside any plan:
+/// `PlanNames::default()`, and a table or column missing from TARGET under SOURCE's name is
+/// skipped).
 pub fn plan(change: &Change, target: &Catalog, names: &PlanNames) -> Probes {
     let mut out = Probes::default();
     let cx = Cx { target, names };
@@ -60,7 +45,20 @@ struct Rel {
     columns: Vec<String>,
 }
 
-impl Cx<'_> {
+impl Relation for Rel {
+    fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    fn has_column(&self, name: &str) -> bool {
+        self.columns.iter().any(|c| c == name)
+    }
+}
+
+impl Resolve for Cx<'_> {
+    type Rel = Rel;
+    const DIALECT: Dialect = Dialect::Postgres;
+
     /// TARGET's table (or materialized view) for a SOURCE-named one.
     fn rel(&self, source: &QualifiedName) -> Option<Rel> {
         let t = self.names.target_table(source);
@@ -77,73 +75,22 @@ impl Cx<'_> {
         })
     }
 
-    /// TARGET's quoted name for a SOURCE-named column, if TARGET has it.
     fn col(&self, rel: &Rel, column: &str) -> Option<String> {
         let name = self.names.target_column(&rel.source, column);
         rel.columns.contains(&name).then(|| id(&name))
     }
+}
 
-    fn cols(&self, rel: &Rel, columns: &[String]) -> Option<Vec<String>> {
-        columns.iter().map(|c| self.col(rel, c)).collect()
-    }
-
+impl Cx<'_> {
     fn change(&self, change: &Change, out: &mut Probes) {
         use Change::*;
+        if probe::common(self, change, out) {
+            return;
+        }
         match change {
-            DropTable { schema, table } => {
-                let t = QualifiedName::new(schema.clone(), table.name.clone());
-                if let Some(r) = self.rel(&t) {
-                    out.push(
-                        "rows would be lost",
-                        format!("SELECT count(*) FROM {}", r.sql),
-                        CountEffect::Loses,
-                    );
-                }
-            }
-            DropColumn { table, column } => {
+            AddColumn { table, column } if !column.nullable && !probe::fills_itself(column) => {
                 if let Some(r) = self.rel(table) {
-                    // The column is named as TARGET names it (it is gone from SOURCE).
-                    if r.columns.contains(&column.name) {
-                        out.push(
-                            "values would be lost",
-                            format!(
-                                "SELECT count(*) FROM {} WHERE {} IS NOT NULL",
-                                r.sql,
-                                id(&column.name)
-                            ),
-                            CountEffect::Loses,
-                        );
-                    }
-                }
-            }
-            AddColumn { table, column } => {
-                let fills_itself = column.default.is_some()
-                    || column.identity.is_some()
-                    || column.generated.is_some();
-                if !column.nullable && !fills_itself {
-                    if let Some(r) = self.rel(table) {
-                        out.push(
-                            "rows are in the table",
-                            format!("SELECT count(*) FROM {}", r.sql),
-                            CountEffect::Fails,
-                        );
-                    }
-                }
-            }
-            SetNotNull { table, column } => {
-                if let Some(r) = self.rel(table) {
-                    if let Some(c) = self.col(&r, column) {
-                        out.push(
-                            "rows are NULL",
-                            format!("SELECT count(*) FROM {} WHERE {c} IS NULL", r.sql),
-                            CountEffect::Fails,
-                        );
-                        out.push(
-                            "rows are in the table",
-                            format!("SELECT count(*) FROM {}", r.sql),
-                            CountEffect::Info,
-                        );
-                    }
+                    probe::rows_of(&r, "rows are in the table", CountEffect::Fails, out);
                 }
             }
             AlterColumnType { table, from, to } => {
@@ -154,41 +101,9 @@ impl Cx<'_> {
                     }
                 }
             }
-            AlterGenerated { table, from, to }
-                if from.generated.is_none() && to.generated.is_some() =>
-            {
-                if let Some(r) = self.rel(table) {
-                    if r.columns.contains(&from.name) {
-                        out.push(
-                            "values would be replaced by computed ones",
-                            format!(
-                                "SELECT count(*) FROM {} WHERE {} IS NOT NULL",
-                                r.sql,
-                                id(&from.name)
-                            ),
-                            CountEffect::Loses,
-                        );
-                    }
-                }
-            }
             AddPrimaryKey { table, primary_key } => {
                 if let Some(r) = self.rel(table) {
-                    for c in &primary_key.columns {
-                        if let Some(qc) = self.col(&r, c) {
-                            out.push(
-                                format!("rows are NULL in {c}"),
-                                format!("SELECT count(*) FROM {} WHERE {qc} IS NULL", r.sql),
-                                CountEffect::Fails,
-                            );
-                        }
-                    }
-                    if let Some(keys) = self.cols(&r, &primary_key.columns) {
-                        out.push(
-                            dup_what(&primary_key.columns),
-                            duplicates(&r.sql, &keys, false, None),
-                            CountEffect::Fails,
-                        );
-                    }
+                    probe::primary_key(self, &r, &primary_key.columns, out);
                 }
             }
             AddUnique { table, unique } => {
@@ -230,7 +145,7 @@ impl Cx<'_> {
                 }
             }
             AddForeignKey { table, foreign_key } if foreign_key.validated => {
-                self.orphans(table, foreign_key, out);
+                probe::orphans(self, table, foreign_key, foreign_key.match_full, out);
             }
             AddCheck { table, check } if check.validated => {
                 if let Some(r) = self.rel(table) {
@@ -297,7 +212,7 @@ impl Cx<'_> {
                         ),
                         format!(
                             "SELECT count(*) FROM {} WHERE last_value > {} OR last_value < {}",
-                            quote::qualified(D, schema, &from.name),
+                            q2(schema, &from.name),
                             b.max_value,
                             b.min_value
                         ),
@@ -307,27 +222,6 @@ impl Cx<'_> {
             }
             _ => {}
         }
-    }
-
-    /// Rows of `table` whose foreign key has no match, for a key named as SOURCE names it.
-    fn orphans(&self, table: &QualifiedName, fk: &ForeignKey, out: &mut Probes) {
-        let Some(child) = self.rel(table) else { return };
-        let Some(parent) = self.rel(&fk.ref_table) else {
-            // The referenced table is new in this plan (or unknown to TARGET): nothing to count.
-            return;
-        };
-        let (Some(cols), Some(refs)) = (
-            self.cols(&child, &fk.columns),
-            self.cols(&parent, &fk.ref_columns),
-        ) else {
-            return;
-        };
-        let sql = orphan_sql(&child.sql, &cols, &parent.sql, &refs, fk.match_full);
-        out.push(
-            format!("rows are orphaned (no match in {})", fk.ref_table),
-            sql,
-            CountEffect::Fails,
-        );
     }
 
     /// The same, for a key already in TARGET (its names are TARGET's).
@@ -353,77 +247,6 @@ impl Cx<'_> {
     }
 }
 
-fn dup_what(columns: &[String]) -> String {
-    if columns.len() == 1 {
-        format!("values of {} are duplicated", columns[0])
-    } else {
-        format!("values of ({}) are duplicated", columns.join(", "))
-    }
-}
-
-/// The number of key values held by more than one row. Rows with a NULL key are distinct from
-/// each other (and so never duplicates) unless `nulls_not_distinct`.
-pub fn duplicates(
-    table: &str,
-    keys: &[String],
-    nulls_not_distinct: bool,
-    predicate: Option<&str>,
-) -> String {
-    let mut conds: Vec<String> = Vec::new();
-    if !nulls_not_distinct {
-        conds.extend(keys.iter().map(|k| format!("{k} IS NOT NULL")));
-    }
-    if let Some(p) = predicate {
-        conds.push(format!("({p})"));
-    }
-    let filter = if conds.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", conds.join(" AND "))
-    };
-    format!(
-        "SELECT count(*) FROM (SELECT 1 FROM {table}{filter} GROUP BY {} HAVING count(*) > 1) d",
-        keys.join(", ")
-    )
-}
-
-/// Rows whose key points nowhere. With MATCH SIMPLE a row with any NULL key column is not
-/// checked; with MATCH FULL a key that is partly NULL fails too.
-pub fn orphan_sql(
-    child: &str,
-    cols: &[String],
-    parent: &str,
-    refs: &[String],
-    match_full: bool,
-) -> String {
-    let all_set: Vec<String> = cols.iter().map(|c| format!("c.{c} IS NOT NULL")).collect();
-    let join: Vec<String> = cols
-        .iter()
-        .zip(refs)
-        .map(|(c, r)| format!("p.{r} = c.{c}"))
-        .collect();
-    let missing = format!(
-        "NOT EXISTS (SELECT 1 FROM {parent} p WHERE {})",
-        join.join(" AND ")
-    );
-    let cond = if match_full && cols.len() > 1 {
-        let all_null: Vec<String> = cols.iter().map(|c| format!("c.{c} IS NULL")).collect();
-        format!(
-            "NOT ({}) AND (NOT ({}) OR {missing})",
-            all_null.join(" AND "),
-            all_set.join(" AND ")
-        )
-    } else {
-        format!("{} AND {missing}", all_set.join(" AND "))
-    };
-    format!("SELECT count(*) FROM {child} c WHERE {cond}")
-}
-
-/// Rows a check rejects (a NULL result passes a check).
-pub fn violations(table: &str, expression: &str) -> String {
-    format!("SELECT count(*) FROM {table} WHERE NOT ({expression})")
-}
-
 fn removed_labels(u: &ColumnUse, removed: &[&String]) -> String {
     let labels: Vec<String> = removed.iter().map(|l| lit(l)).collect();
     let c = id(&u.column);
@@ -441,17 +264,6 @@ fn int_range(bits: u8) -> Option<(i128, i128)> {
         32 => Some((i32::MIN.into(), i32::MAX.into())),
         64 => Some((i64::MIN.into(), i64::MAX.into())),
         _ => None,
-    }
-}
-
-/// Decimal digits an integer of `bits` may need.
-pub fn int_digits(bits: u8) -> u32 {
-    match bits {
-        0..=8 => 3,
-        9..=16 => 5,
-        17..=24 => 8,
-        25..=32 => 10,
-        _ => 19,
     }
 }
 
@@ -640,38 +452,6 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_sql() {
-        assert_eq!(
-            duplicates(
-                "\"s\".\"t\"",
-                &["\"a\"".into(), "\"b\"".into()],
-                false,
-                None
-            ),
-            "SELECT count(*) FROM (SELECT 1 FROM \"s\".\"t\" WHERE \"a\" IS NOT NULL AND \"b\" IS NOT NULL GROUP BY \"a\", \"b\" HAVING count(*) > 1) d"
-        );
-        assert_eq!(
-            duplicates("t", &["\"a\"".into()], true, Some("a > 0")),
-            "SELECT count(*) FROM (SELECT 1 FROM t WHERE (a > 0) GROUP BY \"a\" HAVING count(*) > 1) d"
-        );
-    }
-
-    #[test]
-    fn orphan_sql_match_full() {
-        let s = orphan_sql(
-            "c",
-            &["\"a\"".into(), "\"b\"".into()],
-            "p",
-            &["\"x\"".into(), "\"y\"".into()],
-            true,
-        );
-        assert!(
-            s.contains("NOT (c.\"a\" IS NULL AND c.\"b\" IS NULL)"),
-            "{s}"
-        );
-    }
-
-    #[test]
     fn quoted_names() {
         let mut target = Catalog::default();
         target.schema_mut("public").tables.push(Table {
@@ -686,25 +466,29 @@ mod tests {
             }],
             ..Table::default()
         });
-        let p = probes(
+        let p = plan(
             &Change::SetNotNull {
                 table: QualifiedName::new("public", "Odd \"T\""),
                 column: "c;x".into(),
             },
             &target,
-        );
+            &PlanNames::default(),
+        )
+        .probes;
         assert_eq!(
             p[0].sql,
             "SELECT count(*) FROM \"public\".\"Odd \"\"T\"\"\" WHERE \"c;x\" IS NULL"
         );
         // A table TARGET does not have gives no probe.
-        let none = probes(
+        let none = plan(
             &Change::SetNotNull {
                 table: QualifiedName::new("public", "new"),
                 column: "c".into(),
             },
             &target,
-        );
+            &PlanNames::default(),
+        )
+        .probes;
         assert!(none.is_empty());
     }
 }

@@ -1,31 +1,10 @@
 //! PostgreSQL rendering: a [`Change`] becomes the SQL statements that make it, in order.
 //! Every identifier passes through [`crate::dialect::quote`].
 
-use crate::dialect::{RenderCtx, quote};
+use crate::dialect::RenderCtx;
+use crate::dialect::quote::pg::{cols, id, lit, q2, qn};
 use crate::model::change::{ColumnUse, CommentTarget};
 use crate::model::*;
-
-const D: Dialect = Dialect::Postgres;
-
-fn id(s: &str) -> String {
-    quote::ident(D, s)
-}
-
-fn qn(q: &QualifiedName) -> String {
-    quote::qualified(D, &q.schema, &q.name)
-}
-
-fn q2(schema: &str, name: &str) -> String {
-    quote::qualified(D, schema, name)
-}
-
-fn lit(s: &str) -> String {
-    quote::literal(D, s)
-}
-
-fn cols(c: &[String]) -> String {
-    c.iter().map(|x| id(x)).collect::<Vec<_>>().join(", ")
-}
 
 /// `CREATE`-time column definition. `serial` is the pseudo-type to use instead of an explicit
 /// sequence default (`serial`, `bigserial`, `smallserial`), when the column owns a sequence of

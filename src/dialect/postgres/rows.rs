@@ -30,7 +30,7 @@ pub async fn prepare_session(c: &mut PoolConnection<Postgres>, timeout: Duration
     );
     sqlx::Executor::execute(&mut **c, AsRef::<str>::as_ref(&sql))
         .await
-        .map_err(|e| Error::db("preparing the session to read rows", e))?;
+        .map_err(|e| crate::dialect::error::db("preparing the session to read rows", e))?;
     Ok(())
 }
 
@@ -106,7 +106,11 @@ fn order_by(spec: &ReadSpec) -> String {
 fn key_literal(col: &ColSpec, v: &Value) -> String {
     match v.to_text() {
         None => "NULL".to_string(),
-        Some(t) => format!("'{}'::{}", t.replace('\'', "''"), param_type(col)),
+        Some(t) => format!(
+            "{}::{}",
+            crate::dialect::quote::pg::lit(&t),
+            param_type(col)
+        ),
     }
 }
 
@@ -291,11 +295,11 @@ pub async fn page(
         let mut stream = c
             .copy_out_raw(&sql)
             .await
-            .map_err(|e| Error::db(ctx(spec), e))?;
+            .map_err(|e| crate::dialect::error::db(ctx(spec), e))?;
         while let Some(chunk) = stream
             .try_next()
             .await
-            .map_err(|e| Error::db(ctx(spec), e))?
+            .map_err(|e| crate::dialect::error::db(ctx(spec), e))?
         {
             reader
                 .feed(&chunk, &mut |data, fields| {
@@ -377,12 +381,12 @@ pub async fn scan(
     let mut stream = c
         .copy_out_raw(&sql)
         .await
-        .map_err(|e| Error::db(ctx(spec), e))?;
+        .map_err(|e| crate::dialect::error::db(ctx(spec), e))?;
     let mut failed: Option<Error> = None;
     while let Some(chunk) = stream
         .try_next()
         .await
-        .map_err(|e| Error::db(ctx(spec), e))?
+        .map_err(|e| crate::dialect::error::db(ctx(spec), e))?
     {
         reader
             .feed(&chunk, &mut |data, fields| {
@@ -422,11 +426,11 @@ pub async fn read_bound(c: &mut PoolConnection<Postgres>, spec: &ReadSpec) -> Re
     let mut stream = c
         .copy_out_raw(&sql)
         .await
-        .map_err(|e| Error::db(ctx(spec), e))?;
+        .map_err(|e| crate::dialect::error::db(ctx(spec), e))?;
     while let Some(chunk) = stream
         .try_next()
         .await
-        .map_err(|e| Error::db(ctx(spec), e))?
+        .map_err(|e| crate::dialect::error::db(ctx(spec), e))?
     {
         reader
             .feed(&chunk, &mut |_, fields| {

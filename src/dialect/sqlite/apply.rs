@@ -21,7 +21,7 @@ use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{Connection, Row};
 
 use crate::cancel::Cancel;
-use crate::error::{Error, Result, one_line};
+use crate::error::{DbErrorKind, Error, Result};
 use crate::model::plan::{ApplyOptions, ApplyReport, Step};
 
 /// Violations of foreign keys, counted by (child table, parent table), ASCII lower-cased.
@@ -29,13 +29,6 @@ type Violations = BTreeMap<(String, String), usize>;
 
 fn ms(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-fn db_message(e: &sqlx::Error) -> String {
-    match e {
-        sqlx::Error::Database(d) => d.message().to_string(),
-        other => other.to_string(),
-    }
 }
 
 async fn exec(conn: &mut SqliteConnection, sql: &str) -> std::result::Result<(), sqlx::Error> {
@@ -46,7 +39,7 @@ async fn pragma_on(conn: &mut SqliteConnection, name: &str) -> Result<bool> {
     let row = sqlx::query(&format!("PRAGMA {name}"))
         .fetch_optional(&mut *conn)
         .await
-        .map_err(|e| Error::db(format!("reading PRAGMA {name}"), e))?;
+        .map_err(|e| crate::dialect::error::db(format!("reading PRAGMA {name}"), e))?;
     Ok(row
         .and_then(|r| r.try_get::<i64, _>(0).ok())
         .is_some_and(|v| v != 0))
@@ -92,7 +85,7 @@ pub async fn apply(
     let mut conn = pool
         .acquire()
         .await
-        .map_err(|e| Error::db("connecting for apply", e))?;
+        .map_err(|e| crate::dialect::error::db("connecting for apply", e))?;
     conn.close_on_drop();
     let fk_on = pragma_on(&mut conn, "foreign_keys").await?;
     let legacy = pragma_on(&mut conn, "legacy_alter_table").await?;
@@ -104,7 +97,7 @@ pub async fn apply(
     for s in &setup {
         exec(&mut conn, s)
             .await
-            .map_err(|e| Error::db("preparing the connection for apply", e))?;
+            .map_err(|e| crate::dialect::error::db("preparing the connection for apply", e))?;
     }
     // Statement timeout: a progress handler interrupts a statement past its deadline.
     let origin = Instant::now();
@@ -126,7 +119,7 @@ pub async fn apply(
         let mut handle = conn
             .lock_handle()
             .await
-            .map_err(|e| Error::db("preparing the connection for apply", e))?;
+            .map_err(|e| crate::dialect::error::db("preparing the connection for apply", e))?;
         handle.set_progress_handler(10_000, move || {
             !stop.load(Ordering::Relaxed) && ms(origin.elapsed()) < d.load(Ordering::Relaxed)
         });
@@ -179,13 +172,13 @@ async fn run(
     arm: &impl Fn(bool),
 ) -> Result<usize> {
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(|e| {
-        let msg = db_message(&e);
-        if msg.to_ascii_lowercase().contains("locked") || msg.to_ascii_lowercase().contains("busy") {
+        let msg = crate::dialect::error::message(&e);
+        if crate::dialect::error::kind(&e) == DbErrorKind::LockTimeout {
             Error::Refused(format!(
                 "another connection holds TARGET's write lock ({msg}) and kept it past the lock timeout: try again when it is done"
             ))
         } else {
-            Error::db("starting the apply transaction", e)
+            crate::dialect::error::db("starting the apply transaction", e)
         }
     })?;
     // Violations TARGET already has are not ours to fix (nor to fail on). If the check cannot
@@ -222,7 +215,7 @@ async fn run(
             arm(false);
             if let Err(e) = outcome {
                 let _ = tx.rollback().await;
-                return Err(failed(step, explain(&one_line(&db_message(&e)), step)));
+                return Err(failed(step, explain(&e, step)));
             }
             statements += 1;
         }
@@ -261,7 +254,7 @@ async fn run(
                     step,
                     format!(
                         "foreign keys no longer check: {}",
-                        one_line(&db_message(&e))
+                        crate::dialect::error::message(&e)
                     ),
                 ))
             }
@@ -275,35 +268,39 @@ async fn run(
     if opts.dry_run {
         tx.rollback()
             .await
-            .map_err(|e| Error::db("rolling back the dry run", e))?;
+            .map_err(|e| crate::dialect::error::db("rolling back the dry run", e))?;
     } else {
         tx.commit()
             .await
-            .map_err(|e| Error::db("committing the apply", e))?;
+            .map_err(|e| crate::dialect::error::db("committing the apply", e))?;
     }
     Ok(statements)
 }
 
-/// Adds a hint to SQLite's message where the plan itself suggests the cause.
-fn explain(msg: &str, step: &Step) -> String {
-    let lower = msg.to_ascii_lowercase();
-    if lower.contains("interrupted") {
-        format!("{msg} — the statement ran past the statement timeout")
-    } else if lower.contains("database is locked") || lower.contains("busy") {
-        format!("{msg} — another connection holds the file; try again when it is idle")
-    } else if lower.contains("no such") {
-        format!("{msg} — was it renamed or dropped since the plan was made?")
-    } else if lower.contains("unique constraint failed") {
-        format!(
+/// SQLite's message, with a hint where the kind of failure and the plan suggest the cause.
+fn explain(e: &sqlx::Error, step: &Step) -> String {
+    let msg = crate::dialect::error::message(e);
+    match crate::dialect::error::kind(e) {
+        DbErrorKind::StatementTimeout => {
+            format!("{msg} — the statement ran past the statement timeout")
+        }
+        DbErrorKind::LockTimeout => {
+            format!("{msg} — another connection holds the file; try again when it is idle")
+        }
+        DbErrorKind::UndefinedObject => {
+            format!("{msg} — was it renamed or dropped since the plan was made?")
+        }
+        DbErrorKind::UniqueViolation => format!(
             "{msg} — TARGET holds duplicate values for {}",
             step.change.object()
-        )
-    } else if lower.contains("not null constraint failed") {
-        format!("{msg} — TARGET holds NULLs where SOURCE forbids them")
-    } else if lower.contains("check constraint failed") {
-        format!("{msg} — TARGET holds rows that SOURCE's CHECK refuses")
-    } else {
-        msg.to_string()
+        ),
+        DbErrorKind::NotNullViolation => {
+            format!("{msg} — TARGET holds NULLs where SOURCE forbids them")
+        }
+        DbErrorKind::CheckViolation => {
+            format!("{msg} — TARGET holds rows that SOURCE's CHECK refuses")
+        }
+        _ => msg,
     }
 }
 

@@ -34,7 +34,7 @@ use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteRow};
 
 use super::parse::{self, CreateTable};
 use super::types::family;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{
     Catalog, CheckConstraint, Column, Dialect, Filter, FkAction, ForeignKey, Generated, Identity,
     Index, IndexKey, PrimaryKey, QualifiedName, Schema, Table, Trigger, UniqueConstraint,
@@ -66,7 +66,7 @@ pub async fn inspect(pool: &SqlitePool, filter: &Filter) -> Result<Catalog> {
     let mut tx = pool
         .begin()
         .await
-        .map_err(|e| Error::db("sqlite: starting a read transaction", e))?;
+        .map_err(|e| crate::dialect::error::db("sqlite: starting a read transaction", e))?;
     let raw = read(&mut tx).await;
     // Nothing was written; ending the transaction cannot lose anything.
     tx.rollback().await.ok();
@@ -143,7 +143,7 @@ struct Raw {
 fn text(row: &SqliteRow, idx: usize) -> Result<Option<String>> {
     row.try_get_unchecked::<Option<Vec<u8>>, _>(idx)
         .map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned()))
-        .map_err(|e| Error::db("sqlite: decoding a catalog row", e))
+        .map_err(|e| crate::dialect::error::db("sqlite: decoding a catalog row", e))
 }
 
 fn text_or_empty(row: &SqliteRow, idx: usize) -> Result<String> {
@@ -154,14 +154,14 @@ fn text_or_empty(row: &SqliteRow, idx: usize) -> Result<String> {
 fn int(row: &SqliteRow, idx: usize) -> Result<i64> {
     row.try_get_unchecked::<Option<i64>, _>(idx)
         .map(Option::unwrap_or_default)
-        .map_err(|e| Error::db("sqlite: decoding a catalog row", e))
+        .map_err(|e| crate::dialect::error::db("sqlite: decoding a catalog row", e))
 }
 
 async fn fetch(conn: &mut SqliteConnection, sql: &str, what: &str) -> Result<Vec<SqliteRow>> {
     sqlx::query(sql)
         .fetch_all(&mut *conn)
         .await
-        .map_err(|e| Error::db(format!("sqlite: reading {what}"), e))
+        .map_err(|e| crate::dialect::error::db(format!("sqlite: reading {what}"), e))
 }
 
 async fn read(conn: &mut SqliteConnection) -> Result<Raw> {

@@ -8,5 +8,6 @@ pub mod parse;
 pub mod prepare;
 pub mod probe;
 pub mod render;
+pub mod risk;
 pub mod rows;
 pub mod types;

@@ -1358,7 +1358,7 @@ pub fn display_ident(name: &str) -> String {
     if plain {
         name.to_string()
     } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
+        crate::dialect::quote::lite::id(name)
     }
 }
 

@@ -18,24 +18,11 @@
 //! names, with new columns at their defaults, so that renamed and added columns are counted too.
 
 use super::render::rowid_alias;
-use crate::dialect::postgres::probe::{duplicates, orphan_sql, violations};
-use crate::dialect::quote;
+use crate::dialect::probe::{
+    self, Relation, Resolve, dup_what, duplicates, int_range, orphan_sql, violations,
+};
+use crate::dialect::quote::lite::{id, qn};
 use crate::model::*;
-
-const D: Dialect = Dialect::Sqlite;
-
-fn id(s: &str) -> String {
-    quote::ident(D, s)
-}
-
-fn qn(q: &QualifiedName) -> String {
-    quote::qualified(D, &q.schema, &q.name)
-}
-
-/// The probes for `change`, outside any plan.
-pub fn probes(change: &Change, target: &Catalog) -> Vec<Probe> {
-    plan(change, target, &PlanNames::default()).probes
-}
 
 /// The probes for `change`, with the names of the plan it belongs to.
 pub fn plan(change: &Change, target: &Catalog, names: &PlanNames) -> Probes {
@@ -116,7 +103,20 @@ struct Rel<'a> {
     rebuilt: bool,
 }
 
-impl<'a> Cx<'a> {
+impl Relation for Rel<'_> {
+    fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    fn has_column(&self, name: &str) -> bool {
+        self.table.column(name).is_some()
+    }
+}
+
+impl<'a> Resolve for Cx<'a> {
+    type Rel = Rel<'a>;
+    const DIALECT: Dialect = Dialect::Sqlite;
+
     /// TARGET's table for a SOURCE-named one.
     fn rel(&self, source: &QualifiedName) -> Option<Rel<'a>> {
         if let Some(rb) = &self.rebuild {
@@ -139,6 +139,12 @@ impl<'a> Cx<'a> {
         })
     }
 
+    fn col(&self, rel: &Rel, column: &str) -> Option<String> {
+        self.col_name(rel, column).map(|c| id(&c))
+    }
+}
+
+impl<'a> Cx<'a> {
     /// TARGET's name for a SOURCE-named column, if TARGET has it.
     fn col_name(&self, rel: &Rel, column: &str) -> Option<String> {
         let mut name = self.names.target_column(&rel.source, column);
@@ -150,10 +156,6 @@ impl<'a> Cx<'a> {
             }
         }
         rel.table.column(&name).map(|c| c.name.clone())
-    }
-
-    fn col(&self, rel: &Rel, column: &str) -> Option<String> {
-        self.col_name(rel, column).map(|c| id(&c))
     }
 
     /// Whether the table as it will be is STRICT.
@@ -232,33 +234,10 @@ impl<'a> Cx<'a> {
 
     fn change(&self, change: &Change, out: &mut Probes) {
         use Change::*;
+        if probe::common(self, change, out) {
+            return;
+        }
         match change {
-            DropTable { schema, table } => {
-                let t = QualifiedName::new(schema.clone(), table.name.clone());
-                if let Some(r) = self.rel(&t) {
-                    out.push(
-                        "rows would be lost",
-                        format!("SELECT count(*) FROM {}", r.sql),
-                        CountEffect::Loses,
-                    );
-                }
-            }
-            DropColumn { table, column } => {
-                if let Some(r) = self.rel(table) {
-                    // Named as TARGET names it (it is gone from SOURCE).
-                    if r.table.column(&column.name).is_some() {
-                        out.push(
-                            "values would be lost",
-                            format!(
-                                "SELECT count(*) FROM {} WHERE {} IS NOT NULL",
-                                r.sql,
-                                id(&column.name)
-                            ),
-                            CountEffect::Loses,
-                        );
-                    }
-                }
-            }
             AddColumn { table, column } => {
                 let Some(r) = self.rel(table) else { return };
                 // A new INTEGER PRIMARY KEY takes the rows' rowids.
@@ -266,32 +245,8 @@ impl<'a> Cx<'a> {
                     .new_table(&r)
                     .and_then(rowid_alias)
                     .is_some_and(|a| a == column.name);
-                let fills_itself = column.default.is_some()
-                    || column.identity.is_some()
-                    || column.generated.is_some()
-                    || numbered;
-                if !column.nullable && !fills_itself {
-                    out.push(
-                        "rows are in the table",
-                        format!("SELECT count(*) FROM {}", r.sql),
-                        CountEffect::Fails,
-                    );
-                }
-            }
-            SetNotNull { table, column } => {
-                if let Some(r) = self.rel(table) {
-                    if let Some(c) = self.col(&r, column) {
-                        out.push(
-                            "rows are NULL",
-                            format!("SELECT count(*) FROM {} WHERE {c} IS NULL", r.sql),
-                            CountEffect::Fails,
-                        );
-                        out.push(
-                            "rows are in the table",
-                            format!("SELECT count(*) FROM {}", r.sql),
-                            CountEffect::Info,
-                        );
-                    }
+                if !column.nullable && !probe::fills_itself(column) && !numbered {
+                    probe::rows_of(&r, "rows are in the table", CountEffect::Fails, out);
                 }
             }
             AlterColumnType { table, from, to } => {
@@ -300,23 +255,6 @@ impl<'a> Cx<'a> {
                         let c = id(&from.name);
                         let strict = (r.table.strict, self.strict(&r));
                         type_probes(&r.sql, &c, from, to, strict, out);
-                    }
-                }
-            }
-            AlterGenerated { table, from, to }
-                if from.generated.is_none() && to.generated.is_some() =>
-            {
-                if let Some(r) = self.rel(table) {
-                    if r.table.column(&from.name).is_some() {
-                        out.push(
-                            "values would be replaced by computed ones",
-                            format!(
-                                "SELECT count(*) FROM {} WHERE {} IS NOT NULL",
-                                r.sql,
-                                id(&from.name)
-                            ),
-                            CountEffect::Loses,
-                        );
                     }
                 }
             }
@@ -464,14 +402,6 @@ impl<'a> Cx<'a> {
     }
 }
 
-fn dup_what(columns: &[String]) -> String {
-    if columns.len() == 1 {
-        format!("values of {} are duplicated", columns[0])
-    } else {
-        format!("values of ({}) are duplicated", columns.join(", "))
-    }
-}
-
 /// A column's affinity, from its declared type (<https://www.sqlite.org/datatype3.html>).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Affinity {
@@ -549,17 +479,6 @@ fn stores_as(c: &str, t: Strict) -> String {
         Strict::Blob => format!("typeof({c}) = 'blob'"),
         Strict::Any => "1".to_string(),
     }
-}
-
-fn int_range(bits: u8, unsigned: bool) -> Option<(i128, i128)> {
-    if bits == 0 || bits > 64 {
-        return None;
-    }
-    Some(if unsigned {
-        (0, (1i128 << bits) - 1)
-    } else {
-        (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
-    })
 }
 
 /// What a type change would break, lose or leave unconverted. `strict`: whether TARGET's table

@@ -13,25 +13,12 @@
 //! clause cannot name a schema.
 
 use super::parse::{self, TokenKind};
-use crate::dialect::{RenderCtx, quote};
+use crate::dialect::RenderCtx;
+use crate::dialect::quote::lite::{cols, id, lit};
 use crate::model::*;
-
-const D: Dialect = Dialect::Sqlite;
 
 /// What a rebuilt table is called until it replaces the old one.
 pub const REBUILD_SUFFIX: &str = "__sluice_new";
-
-fn id(s: &str) -> String {
-    quote::ident(D, s)
-}
-
-fn lit(s: &str) -> String {
-    quote::literal(D, s)
-}
-
-fn cols(c: &[String]) -> String {
-    c.iter().map(|x| id(x)).collect::<Vec<_>>().join(", ")
-}
 
 /// The statements that make `change`, in order. Changes SQLite has no counterpart for render to
 /// nothing (`prepare` reports them as unsupported).

@@ -93,7 +93,11 @@ pub async fn page(
     }
     let mut rows = q.fetch(&mut **c);
     let mut b = RowBuilder::new(spec);
-    while let Some(row) = rows.try_next().await.map_err(|e| Error::db(ctx(spec), e))? {
+    while let Some(row) = rows
+        .try_next()
+        .await
+        .map_err(|e| crate::dialect::error::db(ctx(spec), e))?
+    {
         if !out.push(build(&row, spec, &mut b)?).await {
             break;
         }
@@ -130,7 +134,11 @@ pub async fn scan(
     let mut rows = sqlx::query(&sql).fetch(&mut **c);
     let mut b = RowBuilder::new(spec);
     let mut n = 0;
-    while let Some(row) = rows.try_next().await.map_err(|e| Error::db(ctx(spec), e))? {
+    while let Some(row) = rows
+        .try_next()
+        .await
+        .map_err(|e| crate::dialect::error::db(ctx(spec), e))?
+    {
         each(build(&row, spec, &mut b)?)?;
         n += 1;
     }
@@ -147,7 +155,11 @@ pub async fn read_bound(c: &mut PoolConnection<Sqlite>, spec: &ReadSpec) -> Resu
     let mut rows = sqlx::query(&sql).fetch(&mut **c);
     let mut n = 0u64;
     let mut bytes = 0usize;
-    while let Some(row) = rows.try_next().await.map_err(|e| Error::db(ctx(spec), e))? {
+    while let Some(row) = rows
+        .try_next()
+        .await
+        .map_err(|e| crate::dialect::error::db(ctx(spec), e))?
+    {
         for i in 0..spec.columns.len() {
             let v = decode(&row, i).map_err(|e| Error::db(ctx(spec), e))?;
             bytes += matches!(v, Value::Null) as usize;

@@ -155,7 +155,7 @@ pub async fn run(req: Request<'_>, events: &Events, cancel: &Cancel) -> Result<O
     let mut entry = history::Entry {
         id: String::new(),
         kind: req.direction.kind().into(),
-        time: crate::dialect::journal::now(),
+        time: crate::clock::now_rfc3339(),
         pack: req.dir.display().to_string(),
         pack_id: String::new(),
         plan_sha256: std::fs::read(req.dir.join("plan.json"))

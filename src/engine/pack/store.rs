@@ -25,7 +25,7 @@ pub fn write(
     force: bool,
 ) -> Result<String> {
     check_out_dir(dir, force)?;
-    crate::engine::files::private_dir(dir)?;
+    crate::files::private_dir(dir)?;
     // An earlier pack's manifest goes first: from here on the directory is not a valid pack
     // until the new one is complete.
     match std::fs::remove_file(dir.join(SUMS_FILE)) {
@@ -48,11 +48,11 @@ pub fn write(
     ];
     let mut sums = String::new();
     for (name, text) in &files {
-        crate::engine::files::write_atomic(&dir.join(name), text.as_bytes())?;
+        crate::files::write_atomic(&dir.join(name), text.as_bytes())?;
         let _ = writeln!(sums, "{}  {name}", sha256_hex(text.as_bytes()));
     }
-    crate::engine::files::write_atomic(&dir.join(SUMS_FILE), sums.as_bytes())?;
-    crate::engine::files::clean_stale_temps(dir);
+    crate::files::write_atomic(&dir.join(SUMS_FILE), sums.as_bytes())?;
+    crate::files::clean_stale_temps(dir);
     let id = sha256_hex(sums.as_bytes());
     register(dir, &id, &m.created_at)?;
     Ok(id)
@@ -122,7 +122,7 @@ struct Written {
 }
 
 fn registry_path() -> Result<PathBuf> {
-    Ok(crate::engine::history::data_dir()?.join("packs.jsonl"))
+    Ok(crate::config::data_dir()?.join("packs.jsonl"))
 }
 
 /// Records that the pack in `dir` with this id was written now.
@@ -130,7 +130,7 @@ pub fn register(dir: &Path, pack_id: &str, at: &str) -> Result<()> {
     let canon = std::fs::canonicalize(dir).map_err(|e| Error::file(dir, e))?;
     let path = registry_path()?;
     if let Some(parent) = path.parent() {
-        crate::engine::files::private_dir(parent)?;
+        crate::files::private_dir(parent)?;
     }
     let line = serde_json::to_string(&Written {
         dir: canon.display().to_string(),
@@ -139,7 +139,7 @@ pub fn register(dir: &Path, pack_id: &str, at: &str) -> Result<()> {
     })
     .unwrap_or_default();
     use std::io::Write;
-    let mut f = crate::engine::files::open_append(&path)?;
+    let mut f = crate::files::open_append(&path)?;
     writeln!(f, "{line}")
         .and_then(|_| f.sync_all())
         .map_err(|e| Error::file(&path, e))

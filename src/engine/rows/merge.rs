@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 
 use super::{Ctx, side_spec};
 use crate::dialect::Db;
-use crate::dialect::rows::{ReadSpec, RowConn, RowRec};
+use crate::dialect::rows::{LocalReader, ReadSpec, RowConn, RowRec};
 use crate::error::{Error, Result};
 use crate::model::rowdiff::{DiffClass, DiffRecord, TablePair, TableStatus};
 use crate::model::rows::key_json;
@@ -62,16 +62,14 @@ pub(crate) fn spawn_reader(
 ) -> (mpsc::Receiver<Result<Msg>>, Reader) {
     let (tx, rx) = mpsc::channel(2);
     let page_rows = batch.saturating_mul(10).min(PAGE_ROWS.max(batch));
-    if let Some(path) = crate::dialect::rows::sqlite_path(&db) {
-        // SQLite: the C API in a blocking thread (sqlx's driver is several times slower).
+    if let Some(local) = LocalReader::of(&db) {
+        // Read in this process, in a blocking thread (SQLite).
         let handle = tokio::task::spawn_blocking(move || {
             let mut sink = |rows: Vec<RowRec>| {
                 counter.rows.fetch_add(rows.len() as u64, Ordering::Relaxed);
                 tx.blocking_send(Ok(Msg::Page(rows))).is_ok()
             };
-            let r = crate::dialect::sqlite::rows::read_pages_blocking(
-                &path, &spec, after, page_rows, batch, &mut sink,
-            );
+            let r = local.read_pages(&spec, after, page_rows, batch, &mut sink);
             let _ = match r {
                 Ok(true) => tx.blocking_send(Ok(Msg::End)),
                 Ok(false) => Ok(()),
@@ -236,7 +234,7 @@ impl Spill {
             .truncate(false)
             .read(true)
             .write(true)
-            .mode(crate::engine::files::FILE_MODE)
+            .mode(crate::files::FILE_MODE)
             .open(path)
             .map_err(|e| Error::file(path, e))?;
         f.set_len(keep).map_err(|e| Error::file(path, e))?;

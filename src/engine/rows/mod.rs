@@ -128,7 +128,7 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub fn save(&mut self) -> Result<()> {
-        self.checkpoint.updated_at = now();
+        self.checkpoint.updated_at = crate::clock::now_rfc3339_millis();
         self.run.write_checkpoint(&self.checkpoint)
     }
 
@@ -174,10 +174,6 @@ impl Ctx<'_> {
             target: side(t, base.1),
         });
     }
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 fn table_filter(opts: &RunOptions) -> Result<Filter> {
@@ -230,7 +226,7 @@ pub async fn start(
         format: "sluice-run".into(),
         version: RUN_FORMAT,
         run_id: id.clone(),
-        created_at: now(),
+        created_at: crate::clock::now_rfc3339_millis(),
         tool_version: env!("CARGO_PKG_VERSION").into(),
         hash_format: HASH_FORMAT,
         source: source_ref,
@@ -252,7 +248,7 @@ fn fresh_checkpoint(manifest: &RunManifest) -> Checkpoint {
         version: RUN_FORMAT,
         run_id: manifest.run_id.clone(),
         state: RunState::Running,
-        updated_at: now(),
+        updated_at: crate::clock::now_rfc3339_millis(),
         error: None,
         tables: manifest
             .tables

@@ -43,7 +43,7 @@ impl Buckets {
                 .create(true)
                 .write(true)
                 .truncate(true)
-                .mode(crate::engine::files::FILE_MODE)
+                .mode(crate::files::FILE_MODE)
                 .open(&p)
                 .map_err(|e| Error::file(&p, e))?;
             files.push(BufWriter::with_capacity(8 * 1024, f));
@@ -79,7 +79,7 @@ async fn scan_side(
     cancel: super::Cancel,
 ) -> Result<Vec<PathBuf>> {
     let mut buckets = Buckets::create(&dir, prefix, n)?;
-    if let Some(path) = crate::dialect::rows::sqlite_path(&db) {
+    if let Some(local) = crate::dialect::rows::LocalReader::of(&db) {
         let task = tokio::task::spawn_blocking(move || {
             let mut each = |r: crate::dialect::rows::RowRec| -> Result<()> {
                 buckets.put(&r.hash)?;
@@ -89,7 +89,7 @@ async fn scan_side(
                 }
                 Ok(())
             };
-            crate::dialect::sqlite::rows::scan_blocking(&path, &spec, &mut each)?;
+            local.scan(&spec, &mut each)?;
             buckets.finish()
         });
         return task
@@ -128,9 +128,9 @@ pub(crate) async fn diff_multiset(ctx: &mut Ctx<'_>, idx: usize, pair: &TablePai
     let dir = ctx.run.scratch_path(idx);
     let _ = std::fs::remove_dir_all(&dir);
     if let Some(parent) = dir.parent() {
-        crate::engine::files::private_dir(parent)?;
+        crate::files::private_dir(parent)?;
     }
-    crate::engine::files::private_dir(&dir)?;
+    crate::files::private_dir(&dir)?;
     let mut spill = Spill::open(&ctx.run.diff_path(idx), 0)?;
     {
         let p = &mut ctx.checkpoint.tables[idx];

@@ -10,16 +10,7 @@ use crate::model::rowdiff::{Checkpoint, RUN_FORMAT, RunManifest};
 /// Where runs live: `$SLUICE_DATA_DIR/runs`, else the platform's data directory
 /// (`~/.local/share/sluice/runs` on Linux).
 pub fn runs_root() -> Result<PathBuf> {
-    if let Some(d) = std::env::var_os("SLUICE_DATA_DIR") {
-        return Ok(PathBuf::from(d).join("runs"));
-    }
-    directories::ProjectDirs::from("", "", "sluice")
-        .map(|d| d.data_dir().join("runs"))
-        .ok_or_else(|| {
-            Error::usage(
-                "no data directory for runs: set SLUICE_DATA_DIR to a directory sluice may write",
-            )
-        })
+    Ok(crate::config::data_dir()?.join("runs"))
 }
 
 /// A new run id: UTC time and a random suffix (`20261122-101500-3fa9c1`).
@@ -47,9 +38,9 @@ impl RunDir {
     pub fn create(root: &Path, id: &str) -> Result<RunDir> {
         let path = root.join(id);
         // Runs hold key values: private to the user, whatever the umask.
-        crate::engine::files::private_dir(root)?;
-        crate::engine::files::private_dir(&path)?;
-        crate::engine::files::private_dir(&path.join("diffs"))?;
+        crate::files::private_dir(root)?;
+        crate::files::private_dir(&path)?;
+        crate::files::private_dir(&path.join("diffs"))?;
         Ok(RunDir {
             id: id.to_string(),
             path,
@@ -69,7 +60,7 @@ impl RunDir {
             )));
         }
         // A run killed mid-write left its temporary files: they go now.
-        crate::engine::files::clean_stale_temps(&path);
+        crate::files::clean_stale_temps(&path);
         Ok(RunDir {
             id: id.to_string(),
             path,
@@ -140,14 +131,9 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
 /// Writes JSON to a temporary file beside `path`, fsyncs it, renames it over `path` and fsyncs
 /// the directory: a reader sees the old file or the new one, never a torn one.
 pub fn write_json_atomic<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
     let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::file(path, e))?;
     bytes.push(b'\n');
-    crate::engine::files::write_atomic(path, &bytes)?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    crate::files::write_atomic(path, &bytes)
 }
 
 /// A run directory whose manifest cannot be read: listed, never silently left out.

@@ -1,6 +1,7 @@
-//! Files sluice writes for itself (packs, runs, history, journals): private to the user whatever
-//! the umask — directories 0700, files 0600 — and replaced atomically (temporary file, fsync,
-//! rename), so a reader never sees half a file. Temporary files a killed process left behind are
+//! Files sluice writes for itself (packs, runs, history, journals, snapshots): private to the user
+//! whatever the umask — directories 0700, files 0600 — and replaced atomically (temporary file,
+//! fsync, rename, fsync of the directory), so a reader never sees half a file. Every layer writes
+//! through here (it sits beside `error.rs`, so `dialect/` may use it too). Temporary files a killed process left behind are
 //! named `.tmp…` and removed by [`clean_stale_temps`] the next time the directory is used.
 
 use std::fs::{DirBuilder, OpenOptions, Permissions};
@@ -27,7 +28,8 @@ pub fn private_dir(dir: &Path) -> Result<()> {
     std::fs::set_permissions(dir, Permissions::from_mode(DIR_MODE)).map_err(|e| Error::file(dir, e))
 }
 
-/// Replaces `path` with `bytes`, atomically, as a 0600 file.
+/// Replaces `path` with `bytes`, atomically, as a 0600 file: a temporary file beside it, fsynced,
+/// renamed over it, and the directory fsynced so that the rename itself survives a crash.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -42,6 +44,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| Error::file(path, e))?;
     tmp.persist(path).map_err(|e| Error::file(path, e.error))?;
+    // The rename is durable once the directory is. Some filesystems refuse to sync a directory:
+    // the file itself is safe by then, so that is not an error.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
     Ok(())
 }
 

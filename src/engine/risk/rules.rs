@@ -1,677 +1,17 @@
-//! The risk engine: how dangerous each change is, why, and what to do instead.
-//!
-//! Two layers:
-//! - **static rules** ([`assess`], [`assess_plan`]): a `match` on the typed [`Change`] (never on
-//!   SQL text), using TARGET and SOURCE catalogs for context (is the table new? does a default
-//!   call a volatile function? is a type change a widening within its family?);
-//! - **data counts** ([`assess_with_data`]): the dialect's probes (`dialect::<db>::probe`) count
-//!   on TARGET what would make a change fail or what it would lose, each in its own read-only
-//!   transaction with a statement and lock timeout. A count that makes failure certain raises
-//!   the level to danger and sets `certain_failure`; a change that is dangerous only because of
-//!   what the data *might* hold drops to caution when the counts show nothing offending.
-//!
-//! Decisions worth knowing:
-//! - Dropping a sequence is *caution*: its position is lost but can be recomputed
-//!   (`setval(…, max(col))`); dropping a table or column is *danger* (rows are gone).
-//! - Dropping a materialized view is *caution* (its rows are recomputed by a refresh).
-//! - Widening `varchar(n)`, `varchar → text` and `numeric(p,s) → numeric(p',s)` (p' ≥ p) is *safe*
-//!   on PostgreSQL: none of them rewrites the table (checked: the relfilenode stays). Other
-//!   widenings (int → bigint, real → double, scale increases) rewrite it: *caution*.
-//! - Lossless conversions across families (int → numeric wide enough, anything → unbounded text,
-//!   date → timestamp) are *caution* (rewrite); every other cross-family change is *danger*.
+//! The static rules: a `match` on the typed [`Change`] (never on SQL text), with both catalogs for
+//! context. What they say about locks and alternatives comes from TARGET's dialect's
+//! [`Words`] (`dialect::risk::words`).
 
-use std::time::{Duration, Instant};
-
-use sqlx::mysql::MySqlPool;
-use sqlx::postgres::PgPool;
-use sqlx::sqlite::SqlitePool;
-
-use crate::dialect::sqlite::probe::Affinity;
-use crate::dialect::{Db, mysql, postgres, sqlite};
+use super::subject::subject;
+use crate::dialect::risk::{Affinity, Words, int_digits, words};
 use crate::error::one_line;
-use crate::model::change::CommentTarget;
 use crate::model::*;
-
-/// How long one count may run on the target before it is cancelled.
-pub const PROBE_STATEMENT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long one count may wait for a lock (a count needs only ACCESS SHARE, but waits behind an
-/// ACCESS EXCLUSIVE request).
-pub const PROBE_LOCK_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// Limits for the counts made on the target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ProbeOptions {
-    pub statement_timeout: Duration,
-    pub lock_timeout: Duration,
-}
-
-impl Default for ProbeOptions {
-    fn default() -> Self {
-        ProbeOptions {
-            statement_timeout: PROBE_STATEMENT_TIMEOUT,
-            lock_timeout: PROBE_LOCK_TIMEOUT,
-        }
-    }
-}
-
-/// The static verdict on one change, outside any plan (no renames known).
-pub fn assess(change: &Change, target: &Catalog, source: &Catalog) -> Assessment {
-    Rules::new(target, source, &PlanNames::default())
-        .rule(change)
-        .assessment
-}
-
-/// The static verdicts on a plan's changes, in order, knowing the plan's renames and creations.
-pub fn assess_plan(changes: &[Change], target: &Catalog, source: &Catalog) -> Vec<Assessment> {
-    let names = PlanNames::from_changes(changes);
-    let rules = Rules::new(target, source, &names);
-    changes.iter().map(|c| rules.rule(c).assessment).collect()
-}
-
-/// The verdicts on a plan's changes, made concrete by counting on the target (`db`, a connection
-/// to TARGET). Without `db`, or for a dialect without probes yet, the static verdicts.
-pub async fn assess_with_data(
-    changes: &[Change],
-    target: &Catalog,
-    source: &Catalog,
-    db: Option<&Db>,
-) -> Vec<Assessment> {
-    assess_with_data_opts(changes, target, source, db, &ProbeOptions::default()).await
-}
-
-/// [`assess_with_data`] with explicit limits.
-pub async fn assess_with_data_opts(
-    changes: &[Change],
-    target: &Catalog,
-    source: &Catalog,
-    db: Option<&Db>,
-    opts: &ProbeOptions,
-) -> Vec<Assessment> {
-    let names = PlanNames::from_changes(changes);
-    let rules = Rules::new(target, source, &names);
-    let mut runner = db.map(|db| Runner {
-        db,
-        opts: *opts,
-        broken: None,
-        mariadb: None,
-    });
-    let mut out = Vec::with_capacity(changes.len());
-    for change in changes {
-        let rule = rules.rule(change);
-        let Some(runner) = runner.as_mut() else {
-            out.push(rule.assessment);
-            continue;
-        };
-        let planned = probe_plan(runner.db, change, target, &names);
-        if planned.probes.is_empty() && planned.notes.is_empty() {
-            out.push(rule.assessment);
-            continue;
-        }
-        // A change that carries out others (a SQLite rebuild) has its counts attributed to them.
-        let parts: &[Change] = match change {
-            Change::RebuildTable { replaces, .. } => replaces,
-            _ => &[],
-        };
-        let subj = subject(change);
-        let mut counts = Vec::new();
-        let mut notes: Vec<(Option<usize>, String)> =
-            planned.notes.into_iter().map(|n| (None, n)).collect();
-        let mut incomplete: Vec<Option<usize>> = Vec::new();
-        for p in &planned.probes {
-            let part = p.part.filter(|i| *i < parts.len());
-            match runner.count(&p.sql).await {
-                Ok(count) => counts.push((
-                    part,
-                    DataCount {
-                        subject: part.map_or_else(|| subj.clone(), |i| subject(&parts[i])),
-                        what: p.what.clone(),
-                        count,
-                        effect: p.effect,
-                    },
-                )),
-                Err(msg) => {
-                    if p.effect != CountEffect::Info {
-                        incomplete.push(part);
-                    }
-                    notes.push((part, format!("could not count: {msg} ({})", p.what)));
-                }
-            }
-        }
-        if counts.iter().all(|(p, _)| p.is_none()) && notes.iter().all(|(p, _)| p.is_none()) {
-            let counts = counts.into_iter().map(|(_, c)| c).collect();
-            let notes = notes.into_iter().map(|(_, n)| n).collect();
-            let complete = incomplete.is_empty();
-            out.push(with_counts(
-                rule,
-                &subj,
-                counts,
-                notes,
-                complete,
-                rules.words,
-            ));
-            continue;
-        }
-        // Each part judged on its own counts, then the rebuild as its worst part.
-        let judged: Vec<Assessment> = parts
-            .iter()
-            .enumerate()
-            .map(|(i, part)| {
-                let mine = |p: &Option<usize>| *p == Some(i);
-                let c = counts
-                    .iter()
-                    .filter(|(p, _)| mine(p))
-                    .map(|(_, c)| c.clone());
-                let n = notes
-                    .iter()
-                    .filter(|(p, _)| mine(p))
-                    .map(|(_, n)| n.clone());
-                with_counts(
-                    rules.rule(part),
-                    &subject(part),
-                    c.collect(),
-                    n.collect(),
-                    !incomplete.contains(&Some(i)),
-                    rules.words,
-                )
-            })
-            .collect();
-        let mut a = rules.carried(&subj, &judged);
-        a.counts = counts.into_iter().map(|(_, c)| c).collect();
-        a.notes = notes.into_iter().map(|(_, n)| n).collect();
-        out.push(a);
-    }
-    out
-}
-
-/// The probes a dialect writes for a change. Adding a dialect's counts = adding its `probe.rs`
-/// and one arm here.
-fn probe_plan(db: &Db, change: &Change, target: &Catalog, names: &PlanNames) -> Probes {
-    match db {
-        Db::Pg(_) => postgres::probe::plan(change, target, names),
-        Db::My(_) => mysql::probe::plan(change, target, names),
-        Db::Lite(_) => sqlite::probe::plan(change, target, names),
-    }
-}
-
-/// Runs counts on the target, one read-only transaction each.
-struct Runner<'a> {
-    db: &'a Db,
-    opts: ProbeOptions,
-    /// Set when the target cannot be reached: later counts are not attempted.
-    broken: Option<String>,
-    /// Whether a MySQL-protocol target is MariaDB (asked once).
-    mariadb: Option<bool>,
-}
-
-impl Runner<'_> {
-    async fn count(&mut self, sql: &str) -> Result<u64, String> {
-        if let Some(b) = &self.broken {
-            return Err(b.clone());
-        }
-        let r = match self.db {
-            Db::Pg(pool) => pg_count(pool, sql, &self.opts).await,
-            Db::My(pool) => my_count(pool, sql, &self.opts, &mut self.mariadb).await,
-            Db::Lite(pool) => lite_count(pool, sql, &self.opts).await,
-        };
-        match r {
-            Ok(n) => Ok(n),
-            Err(CountError::Query(m)) => Err(m),
-            Err(CountError::Connection(m)) => {
-                self.broken = Some(m.clone());
-                Err(m)
-            }
-        }
-    }
-}
-
-enum CountError {
-    /// The query failed (timeout, permission, bad expression): the next one may work.
-    Query(String),
-    /// No connection: nothing else will work either.
-    Connection(String),
-}
-
-fn sqlx_message(e: &sqlx::Error) -> String {
-    match e.as_database_error() {
-        Some(d) => one_line(d.message()),
-        None => one_line(&e.to_string()),
-    }
-}
-
-fn classify(e: sqlx::Error) -> CountError {
-    let m = sqlx_message(&e);
-    match e {
-        sqlx::Error::Database(_) => CountError::Query(m),
-        _ => CountError::Connection(m),
-    }
-}
-
-/// A failed count, with the limit named when the statement timeout cut it short.
-fn count_error(
-    e: sqlx::Error,
-    timed_out: impl Fn(&str) -> bool,
-    opts: &ProbeOptions,
-) -> CountError {
-    let m = sqlx_message(&e);
-    if timed_out(&m) {
-        CountError::Query(format!(
-            "{m} (limit {}s)",
-            opts.statement_timeout.as_secs_f32()
-        ))
-    } else {
-        classify(e)
-    }
-}
-
-async fn pg_count(pool: &PgPool, sql: &str, opts: &ProbeOptions) -> Result<u64, CountError> {
-    let mut tx = pool
-        .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .await
-        .map_err(classify)?;
-    let ms = |d: Duration| format!("{}ms", d.as_millis().max(1));
-    sqlx::query(
-        "SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true)",
-    )
-    .bind(ms(opts.statement_timeout))
-    .bind(ms(opts.lock_timeout))
-    .execute(&mut *tx)
-    .await
-    .map_err(classify)?;
-    let n: Result<i64, sqlx::Error> = sqlx::query_scalar(sql)
-        .persistent(false)
-        .fetch_one(&mut *tx)
-        .await;
-    // Read-only: nothing to keep. A failed rollback only means the connection is gone.
-    let _ = tx.rollback().await;
-    let n = n.map_err(|e| count_error(e, |m| m.contains("statement timeout"), opts))?;
-    Ok(u64::try_from(n).unwrap_or(0))
-}
-
-/// MySQL/MariaDB: the session's statement limit (`max_statement_time` on MariaDB, in seconds;
-/// `max_execution_time` on MySQL, in milliseconds) and `lock_wait_timeout` are set, the count
-/// runs in a `START TRANSACTION READ ONLY`, and the settings are put back (a connection that
-/// cannot be put back is closed instead of returning to the pool).
-async fn my_count(
-    pool: &MySqlPool,
-    sql: &str,
-    opts: &ProbeOptions,
-    mariadb: &mut Option<bool>,
-) -> Result<u64, CountError> {
-    let mut conn = pool.acquire().await.map_err(classify)?;
-    let maria = match *mariadb {
-        Some(m) => m,
-        None => {
-            let v: String = sqlx::query_scalar("SELECT VERSION()")
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(classify)?;
-            let m = v.to_ascii_lowercase().contains("mariadb");
-            *mariadb = Some(m);
-            m
-        }
-    };
-    // lock_wait_timeout counts whole seconds.
-    let lock = opts.lock_timeout.as_secs().max(1);
-    let (set, reset) = if maria {
-        (
-            format!(
-                "SET SESSION max_statement_time = {:.3}, lock_wait_timeout = {lock}",
-                opts.statement_timeout.as_secs_f64().max(0.001)
-            ),
-            "SET SESSION max_statement_time = DEFAULT, lock_wait_timeout = DEFAULT",
-        )
-    } else {
-        (
-            format!(
-                "SET SESSION max_execution_time = {}, lock_wait_timeout = {lock}",
-                opts.statement_timeout.as_millis().max(1)
-            ),
-            "SET SESSION max_execution_time = DEFAULT, lock_wait_timeout = DEFAULT",
-        )
-    };
-    let result = async {
-        sqlx::raw_sql(&set)
-            .execute(&mut *conn)
-            .await
-            .map_err(classify)?;
-        sqlx::raw_sql("START TRANSACTION READ ONLY")
-            .execute(&mut *conn)
-            .await
-            .map_err(classify)?;
-        let n: Result<i64, sqlx::Error> = sqlx::query_scalar(sql)
-            .persistent(false)
-            .fetch_one(&mut *conn)
-            .await;
-        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-        n.map_err(|e| count_error(e, |m| m.contains("interrupted"), opts))
-    }
-    .await;
-    if sqlx::raw_sql(reset).execute(&mut *conn).await.is_err() {
-        conn.close_on_drop();
-    }
-    Ok(u64::try_from(result?).unwrap_or(0))
-}
-
-/// SQLite: the pool's connections are read-only when opened for reading; the count also runs
-/// with `query_only` on, inside a deferred transaction, with `busy_timeout` as the lock limit
-/// and a progress handler as the statement limit (SQLite has no server-side timeout). The
-/// connection's settings are put back, or it is closed instead of returning to the pool.
-async fn lite_count(pool: &SqlitePool, sql: &str, opts: &ProbeOptions) -> Result<u64, CountError> {
-    let mut conn = pool.acquire().await.map_err(classify)?;
-    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(classify)?;
-    let query_only: i64 = sqlx::query_scalar("PRAGMA query_only")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(classify)?;
-    let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1);
-    let deadline = Instant::now() + opts.statement_timeout;
-    match conn.lock_handle().await {
-        Ok(mut h) => h.set_progress_handler(1_000, move || Instant::now() < deadline),
-        Err(e) => return Err(classify(e)),
-    }
-    let result = async {
-        sqlx::raw_sql(&format!(
-            "PRAGMA busy_timeout = {}; PRAGMA query_only = ON; BEGIN",
-            ms(opts.lock_timeout)
-        ))
-        .execute(&mut *conn)
-        .await
-        .map_err(classify)?;
-        let n: Result<i64, sqlx::Error> = sqlx::query_scalar(sql)
-            .persistent(false)
-            .fetch_one(&mut *conn)
-            .await;
-        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-        n.map_err(|e| count_error(e, |m| m.contains("interrupted"), opts))
-    }
-    .await;
-    let mut restored = match conn.lock_handle().await {
-        Ok(mut h) => {
-            h.remove_progress_handler();
-            true
-        }
-        Err(_) => false,
-    };
-    restored &= sqlx::raw_sql(&format!(
-        "PRAGMA query_only = {}; PRAGMA busy_timeout = {}",
-        if query_only != 0 { "ON" } else { "OFF" },
-        busy.max(0)
-    ))
-    .execute(&mut *conn)
-    .await
-    .is_ok();
-    if !restored {
-        conn.close_on_drop();
-    }
-    Ok(u64::try_from(result?).unwrap_or(0))
-}
-
-/// Folds counts into a static verdict.
-fn with_counts(
-    rule: Rule,
-    subject: &str,
-    counts: Vec<DataCount>,
-    notes: Vec<String>,
-    complete: bool,
-    words: &Words,
-) -> Assessment {
-    let mut a = rule.assessment;
-    a.counts = counts;
-    a.notes.extend(notes);
-    let failures: Vec<String> = a
-        .counts
-        .iter()
-        .filter(|c| c.is_failure())
-        .map(DataCount::phrase)
-        .collect();
-    if !failures.is_empty() {
-        a.level = RiskLevel::Danger;
-        a.certain_failure = true;
-        a.reason = format!("{subject}: {}", failures.join("; "));
-        let first = format!(
-            "fix or remove the offending rows first{}",
-            words.failure_note
-        );
-        a.suggestion = Some(match a.suggestion.take() {
-            Some(then) => format!("{first}; then: {then}"),
-            None => first,
-        });
-        return a;
-    }
-    let losses: Vec<&DataCount> = a
-        .counts
-        .iter()
-        .filter(|c| c.effect == CountEffect::Loses)
-        .collect();
-    if losses.iter().any(|c| c.count > 0) {
-        let l: Vec<String> = losses
-            .iter()
-            .filter(|c| c.count > 0)
-            .map(|c| c.phrase())
-            .collect();
-        a.reason = format!("{subject}: {}", l.join("; "));
-        return a;
-    }
-    let checked = a.counts.iter().any(|c| c.effect != CountEffect::Info);
-    if let Some(clean) = rule.if_clean {
-        if checked && complete && a.level == RiskLevel::Danger {
-            a.level = RiskLevel::Caution;
-            a.reason = format!("{subject}: {clean}");
-            return a;
-        }
-    }
-    if !losses.is_empty() {
-        let l: Vec<String> = losses.iter().map(|c| c.phrase()).collect();
-        a.reason = format!("{subject}: {}", l.join("; "));
-    }
-    a
-}
-
-/// What a change is, in a few words, as reasons and counts start: `SET NOT NULL on
-/// public.customer.company`, `DROP TABLE public.orders`.
-pub fn subject(change: &Change) -> String {
-    use Change::*;
-    let col = |t: &QualifiedName, c: &str| format!("{t}.{c}");
-    let list = |c: &[String]| c.join(", ");
-    match change {
-        RebuildTable { table, .. } => format!("REBUILD TABLE {table}"),
-        AlterTableOptions { table, from, to } => {
-            format!("ALTER TABLE {table} ({})", from.delta(to))
-        }
-        CreateSchema { name } => format!("CREATE SCHEMA {name}"),
-        DropSchema { name } => format!("DROP SCHEMA {name}"),
-        CreateExtension { extension } => format!("CREATE EXTENSION {}", extension.name),
-        DropExtension { extension } => format!("DROP EXTENSION {}", extension.name),
-        AlterExtension { to, .. } => format!("ALTER EXTENSION {} UPDATE", to.name),
-        CreateEnum { schema, enum_type } => format!("CREATE TYPE {schema}.{}", enum_type.name),
-        DropEnum { schema, enum_type } => format!("DROP TYPE {schema}.{}", enum_type.name),
-        AddEnumLabel {
-            schema,
-            name,
-            label,
-            ..
-        } => format!("ADD VALUE '{label}' to {schema}.{name}"),
-        RenameEnumLabel {
-            schema,
-            name,
-            from,
-            to,
-        } => format!("RENAME VALUE '{from}' TO '{to}' in {schema}.{name}"),
-        RebuildEnum { schema, to, .. } => format!("rebuild of enum {schema}.{}", to.name),
-        CreateDomain { schema, domain } => format!("CREATE DOMAIN {schema}.{}", domain.name),
-        DropDomain { schema, domain } => format!("DROP DOMAIN {schema}.{}", domain.name),
-        AlterDomain { schema, to, .. } => format!("ALTER DOMAIN {schema}.{}", to.name),
-        CreateCompositeType { schema, composite } => {
-            format!("CREATE TYPE {schema}.{}", composite.name)
-        }
-        DropCompositeType { schema, composite } => {
-            format!("DROP TYPE {schema}.{}", composite.name)
-        }
-        CreateSequence { schema, sequence } => {
-            format!("CREATE SEQUENCE {schema}.{}", sequence.name)
-        }
-        DropSequence { schema, sequence } => format!("DROP SEQUENCE {schema}.{}", sequence.name),
-        AlterSequence { schema, to, .. } => format!("ALTER SEQUENCE {schema}.{}", to.name),
-        CreateTable { schema, table } => format!("CREATE TABLE {schema}.{}", table.name),
-        DropTable { schema, table } => format!("DROP TABLE {schema}.{}", table.name),
-        RenameTable {
-            schema, from, to, ..
-        } => format!("RENAME TABLE {schema}.{from} TO {to}"),
-        AddColumn { table, column } => format!("ADD COLUMN {}", col(table, &column.name)),
-        DropColumn { table, column } => format!("DROP COLUMN {}", col(table, &column.name)),
-        RenameColumn {
-            table, from, to, ..
-        } => format!("RENAME COLUMN {} TO {to}", col(table, from)),
-        AlterColumnType { table, from, to } => format!(
-            "TYPE of {} {} → {}",
-            col(table, &to.name),
-            from.data_type,
-            to.data_type
-        ),
-        SetNotNull { table, column } => format!("SET NOT NULL on {}", col(table, column)),
-        DropNotNull { table, column } => format!("DROP NOT NULL on {}", col(table, column)),
-        SetDefault {
-            table, column, to, ..
-        } => match to {
-            Some(_) => format!("SET DEFAULT on {}", col(table, column)),
-            None => format!("DROP DEFAULT on {}", col(table, column)),
-        },
-        AlterIdentity { table, column, .. } => format!("identity of {}", col(table, column)),
-        AlterGenerated { table, to, .. } => {
-            format!("generated expression of {}", col(table, &to.name))
-        }
-        SetComment { target, .. } => format!("COMMENT on {}", comment_target(target)),
-        AddPrimaryKey { table, primary_key } => {
-            format!(
-                "ADD PRIMARY KEY on {table} ({})",
-                list(&primary_key.columns)
-            )
-        }
-        DropPrimaryKey { table, .. } => format!("DROP PRIMARY KEY on {table}"),
-        AddUnique { table, unique } => format!(
-            "ADD UNIQUE {} on {table} ({})",
-            unique.name,
-            list(&unique.columns)
-        ),
-        DropUnique { table, unique } => format!("DROP UNIQUE {} on {table}", unique.name),
-        AddCheck { table, check } => format!("ADD CHECK {} on {table}", check.name),
-        DropCheck { table, check } => format!("DROP CHECK {} on {table}", check.name),
-        ValidateConstraint { table, name } => format!("VALIDATE CONSTRAINT {name} on {table}"),
-        RenameConstraint { table, from, to } => {
-            format!("RENAME CONSTRAINT {from} TO {to} on {table}")
-        }
-        RenameIndex { table, from, to } => format!("RENAME INDEX {from} TO {to} on {table}"),
-        AddForeignKey { table, foreign_key } => format!(
-            "FOREIGN KEY {} on {table} ({}) → {}",
-            foreign_key.name,
-            list(&foreign_key.columns),
-            foreign_key.ref_table
-        ),
-        DropForeignKey { table, foreign_key } => {
-            format!("DROP FOREIGN KEY {} on {table}", foreign_key.name)
-        }
-        CreateIndex { table, index } => format!(
-            "CREATE {}INDEX {} on {table}",
-            if index.unique { "UNIQUE " } else { "" },
-            index.name
-        ),
-        DropIndex { table, index } => format!("DROP INDEX {}.{}", table.schema, index.name),
-        CreateView { schema, view } => format!(
-            "CREATE {}VIEW {schema}.{}",
-            if view.materialized {
-                "MATERIALIZED "
-            } else {
-                ""
-            },
-            view.name
-        ),
-        DropView { schema, view } => format!(
-            "DROP {}VIEW {schema}.{}",
-            if view.materialized {
-                "MATERIALIZED "
-            } else {
-                ""
-            },
-            view.name
-        ),
-        ReplaceView { schema, to, .. } => format!("REPLACE VIEW {schema}.{}", to.name),
-        CreateFunction { schema, function } => {
-            format!(
-                "CREATE FUNCTION {schema}.{}({})",
-                function.name, function.arguments
-            )
-        }
-        DropFunction { schema, function } => {
-            format!(
-                "DROP FUNCTION {schema}.{}({})",
-                function.name, function.arguments
-            )
-        }
-        ReplaceFunction { schema, to, .. } => {
-            format!("REPLACE FUNCTION {schema}.{}({})", to.name, to.arguments)
-        }
-        CreateTrigger { table, trigger } => format!("CREATE TRIGGER {} on {table}", trigger.name),
-        DropTrigger { table, trigger } => format!("DROP TRIGGER {} on {table}", trigger.name),
-        SetTriggerEnabled {
-            table,
-            name,
-            enabled,
-        } => format!(
-            "{} TRIGGER {name} on {table}",
-            if *enabled { "ENABLE" } else { "DISABLE" }
-        ),
-        AttachPartition { table, parent, .. } => format!("ATTACH PARTITION {table} to {parent}"),
-        DetachPartition { table, parent, .. } => format!("DETACH PARTITION {table} from {parent}"),
-        SetInherit {
-            table,
-            parent,
-            inherit,
-        } => format!(
-            "{}INHERIT {parent} on {table}",
-            if *inherit { "" } else { "NO " }
-        ),
-        SetRowSecurity { table, .. } => format!("ROW LEVEL SECURITY on {table}"),
-        SetLogged { table, logged } => format!(
-            "SET {} on {table}",
-            if *logged { "LOGGED" } else { "UNLOGGED" }
-        ),
-        CreatePolicy { table, policy } => format!("CREATE POLICY {} on {table}", policy.name),
-        DropPolicy { table, policy } => format!("DROP POLICY {} on {table}", policy.name),
-        Unsupported {
-            object_kind,
-            object,
-            ..
-        } => format!("{object_kind} {object}"),
-    }
-}
-
-fn comment_target(t: &CommentTarget) -> String {
-    match t {
-        CommentTarget::Schema { name } => format!("schema {name}"),
-        CommentTarget::Table { table } => format!("table {table}"),
-        CommentTarget::Column { table, column } => format!("column {table}.{column}"),
-        CommentTarget::View { view, .. } => format!("view {view}"),
-        CommentTarget::Index { schema, name } => format!("index {schema}.{name}"),
-        CommentTarget::Function {
-            schema,
-            name,
-            arguments,
-            ..
-        } => format!("function {schema}.{name}({arguments})"),
-        CommentTarget::Sequence { sequence } => format!("sequence {sequence}"),
-        CommentTarget::Type { name, .. } => format!("type {name}"),
-        CommentTarget::Trigger { table, name } => format!("trigger {name} on {table}"),
-    }
-}
 
 /// A static verdict, and (for a change that is dangerous only because of what the data might
 /// hold) the caution reason that applies when counts show nothing offending.
-struct Rule {
-    assessment: Assessment,
-    if_clean: Option<String>,
+pub(super) struct Rule {
+    pub(super) assessment: Assessment,
+    pub(super) if_clean: Option<String>,
 }
 
 impl From<Assessment> for Rule {
@@ -679,157 +19,6 @@ impl From<Assessment> for Rule {
         Rule {
             assessment,
             if_clean: None,
-        }
-    }
-}
-
-/// PostgreSQL only (unlogged tables, enum rebuilds): other dialects say it in their [`Words`].
-const REWRITE: &str = PG_WORDS.rewrite;
-const REWRITE_HINT: &str = PG_WORDS.rewrite_hint;
-
-/// What the static rules say that depends on TARGET's dialect: how a table is rewritten and
-/// locked, and what to do instead. One table per dialect.
-struct Words {
-    /// What rewriting a table costs (`…: rewrites the whole table under an ACCESS EXCLUSIVE lock`).
-    rewrite: &'static str,
-    rewrite_hint: &'static str,
-    /// What is left of a rewrite once the counts show nothing in the way (`…; still …`).
-    still: &'static str,
-    not_null: &'static str,
-    not_null_hint: &'static str,
-    not_null_clean: &'static str,
-    primary_key: &'static str,
-    primary_key_hint: &'static str,
-    unique: &'static str,
-    unique_hint: &'static str,
-    unique_index: &'static str,
-    unique_index_hint: &'static str,
-    index: &'static str,
-    index_hint: &'static str,
-    foreign_key: &'static str,
-    foreign_key_hint: &'static str,
-    check: &'static str,
-    check_hint: &'static str,
-    drop_table_hint: &'static str,
-    /// After `queries that use it get slower`.
-    drop_index: &'static str,
-    drop_index_hint: &'static str,
-    drop_primary_key: &'static str,
-    drop_unique: &'static str,
-    drop_unique_hint: &'static str,
-    drop_function_hint: &'static str,
-    time_zone: &'static str,
-    time_zone_hint: &'static str,
-    /// After `fix or remove the offending rows first`.
-    failure_note: &'static str,
-}
-
-const NOT_VALID_HINT: &str =
-    "add it NOT VALID, then VALIDATE CONSTRAINT in a separate step (that does not block writes)";
-
-const PG_WORDS: Words = Words {
-    rewrite: "rewrites the whole table under an ACCESS EXCLUSIVE lock",
-    rewrite_hint: "run it at a quiet time; for a big table add a new column, backfill it in batches and swap",
-    still: "still rewrites the whole table under an ACCESS EXCLUSIVE lock",
-    not_null: "fails if any row is NULL, and scans the whole table under an ACCESS EXCLUSIVE lock",
-    not_null_hint: "ADD CONSTRAINT … CHECK (col IS NOT NULL) NOT VALID, then VALIDATE CONSTRAINT, then SET NOT NULL (PostgreSQL 12+ skips the scan), then drop the check",
-    not_null_clean: "no row is NULL now; still scans the whole table under an ACCESS EXCLUSIVE lock",
-    primary_key: "builds a unique index and sets NOT NULL under an ACCESS EXCLUSIVE lock; fails on NULLs or duplicates",
-    primary_key_hint: "CREATE UNIQUE INDEX CONCURRENTLY …, then ALTER TABLE … ADD PRIMARY KEY USING INDEX …",
-    unique: "builds a unique index while blocking writes; fails on duplicates",
-    unique_hint: "CREATE UNIQUE INDEX CONCURRENTLY …, then ALTER TABLE … ADD CONSTRAINT … UNIQUE USING INDEX …",
-    unique_index: "blocks writes to the table while it builds; fails on duplicates",
-    unique_index_hint: "CREATE UNIQUE INDEX CONCURRENTLY (outside a transaction)",
-    index: "blocks writes to the table while it builds",
-    index_hint: "CREATE INDEX CONCURRENTLY (outside a transaction)",
-    foreign_key: "checks every row under locks on both tables; fails on rows without a match",
-    foreign_key_hint: NOT_VALID_HINT,
-    check: "checks every row under an ACCESS EXCLUSIVE lock; fails on rows it rejects",
-    check_hint: NOT_VALID_HINT,
-    drop_table_hint: "keep a backup (pg_dump -t …); rename the table instead if unsure",
-    drop_index: "DROP INDEX locks the table",
-    drop_index_hint: "check pg_stat_user_indexes.idx_scan first; use DROP INDEX CONCURRENTLY",
-    drop_primary_key: "rows lose their identity: foreign keys, replication (REPLICA IDENTITY) and ORMs that rely on it break",
-    drop_unique: "duplicates can be written from now on; foreign keys or ON CONFLICT clauses relying on it break",
-    drop_unique_hint: "check no foreign key or ON CONFLICT uses it",
-    drop_function_hint: "check nothing calls it (pg_depend, application code)",
-    time_zone: "values are reinterpreted in the session's TimeZone (no rewrite in PostgreSQL 12+ when it is UTC)",
-    time_zone_hint: "SET TimeZone explicitly (e.g. 'UTC') for the migration and check a few values",
-    failure_note: "",
-};
-
-/// MySQL 8 and MariaDB (InnoDB): online DDL where the server allows it, and DDL that commits at
-/// once (a failing step is not rolled back, and the steps before it stay applied).
-const MY_WORDS: Words = Words {
-    rewrite: "may copy the whole table (ALGORITHM=COPY), blocking writes until it finishes",
-    rewrite_hint: "try ALGORITHM=INPLACE, LOCK=NONE first (the server refuses it when it cannot); for a big table use an online schema change tool (gh-ost, pt-online-schema-change)",
-    still: "the table may still be copied (ALGORITHM=COPY), blocking writes",
-    not_null: "fails if any row is NULL (in strict sql_mode; otherwise NULLs silently become 0 or ''), and rebuilds the table (ALGORITHM=INPLACE: writes go on)",
-    not_null_hint: "UPDATE the NULL rows first; then MODIFY the column NOT NULL with ALGORITHM=INPLACE, LOCK=NONE",
-    not_null_clean: "no row is NULL now; still rebuilds the table (in place: writes go on)",
-    primary_key: "rebuilds the table around the new key (ALGORITHM=INPLACE, LOCK=NONE keeps writes going); fails on NULLs or duplicates",
-    primary_key_hint: "remove NULLs and duplicates first; add it with ALGORITHM=INPLACE, LOCK=NONE",
-    unique: "builds a unique index (ALGORITHM=INPLACE, LOCK=NONE keeps writes going); fails on duplicates",
-    unique_hint: "remove duplicates first; add it with ALGORITHM=INPLACE, LOCK=NONE",
-    unique_index: "builds a unique index (ALGORITHM=INPLACE, LOCK=NONE keeps writes going); fails on duplicates",
-    unique_index_hint: "remove duplicates first; CREATE UNIQUE INDEX … ALGORITHM=INPLACE, LOCK=NONE",
-    index: "builds an index: online (writes go on with LOCK=NONE), but it loads the server",
-    index_hint: "CREATE INDEX … ALGORITHM=INPLACE, LOCK=NONE, at a quiet time",
-    foreign_key: "with foreign_key_checks on, copies the table (ALGORITHM=COPY) and checks every row; fails on rows without a match",
-    foreign_key_hint: "delete or fix the orphan rows first; with foreign_key_checks = 0 it is added in place, but existing rows are never checked",
-    check: "checks every row while it copies the table (ALGORITHM=COPY); fails on rows it rejects",
-    check_hint: "fix the rows it rejects first; run it at a quiet time",
-    drop_table_hint: "keep a backup (mysqldump db table); rename the table instead if unsure",
-    drop_index: "the drop itself is quick (in place)",
-    drop_index_hint: "check its use first (sys.schema_unused_indexes on MySQL, index statistics on MariaDB); make it INVISIBLE (MySQL) or IGNORED (MariaDB) for a while before dropping it",
-    drop_primary_key: "rows lose their identity: foreign keys, row-based replication and ORMs that rely on it break; InnoDB rebuilds the table on a hidden key",
-    drop_unique: "duplicates can be written from now on; foreign keys or INSERT … ON DUPLICATE KEY UPDATE relying on it break",
-    drop_unique_hint: "check no foreign key or ON DUPLICATE KEY UPDATE uses it",
-    drop_function_hint: "check nothing calls it (triggers, views, events, application code)",
-    time_zone: "values are reinterpreted in the session's time_zone (TIMESTAMP is stored in UTC, DATETIME as written)",
-    time_zone_hint: "SET time_zone explicitly (e.g. '+00:00') for the migration and check a few values",
-    failure_note: " (DDL commits at once: the steps before a failing one stay applied)",
-};
-
-/// SQLite: most table changes are a rebuild (new table, copy every row, drop, rename) inside one
-/// transaction that holds the write lock.
-const LITE_WORDS: Words = Words {
-    rewrite: "rebuilds the table: every row is copied and writers wait until it commits",
-    rewrite_hint: "run it when writes can wait; the rebuild is one transaction, all or nothing",
-    still: "still rebuilds the table (every row is copied)",
-    not_null: "fails if any row is NULL; the table is rebuilt (every row copied, writers wait until it commits)",
-    not_null_hint: "UPDATE the NULL rows first (… SET col = … WHERE col IS NULL)",
-    not_null_clean: "no row is NULL now; still rebuilds the table (every row is copied)",
-    primary_key: "the table is rebuilt around the new key (writers wait until it commits); fails on duplicates, and on NULLs where SQLite refuses them",
-    primary_key_hint: "remove duplicates and NULLs first; run it when writes can wait",
-    unique: "the table is rebuilt with the new constraint (writers wait until it commits); fails on duplicates",
-    unique_hint: "remove duplicates first; a UNIQUE INDEX does the same without a rebuild",
-    unique_index: "CREATE UNIQUE INDEX blocks writers until it commits; fails on duplicates",
-    unique_index_hint: "remove duplicates first; run it when writes can wait",
-    index: "CREATE INDEX blocks writers until it commits",
-    index_hint: "run it when writes can wait",
-    foreign_key: "the rebuilt table is checked with PRAGMA foreign_key_check: rows without a match roll it back",
-    foreign_key_hint: "delete or fix the orphan rows first",
-    check: "every row is checked as the table is rebuilt: rows it rejects roll it back",
-    check_hint: "fix the rows it rejects first",
-    drop_table_hint: "keep a copy of the database file (or .dump the table); rename the table instead if unsure",
-    drop_index: "the drop itself is quick",
-    drop_index_hint: "check the query plans that use it first (EXPLAIN QUERY PLAN)",
-    drop_primary_key: "rows lose their identity: foreign keys and ORMs that rely on it break",
-    drop_unique: PG_WORDS.drop_unique,
-    drop_unique_hint: PG_WORDS.drop_unique_hint,
-    drop_function_hint: "check nothing calls it (application code)",
-    time_zone: "values are reinterpreted by a time zone",
-    time_zone_hint: "check a few values after the change",
-    failure_note: "",
-};
-
-impl Words {
-    fn of(d: Dialect) -> &'static Words {
-        match d {
-            Dialect::Postgres => &PG_WORDS,
-            Dialect::Mysql => &MY_WORDS,
-            Dialect::Sqlite => &LITE_WORDS,
         }
     }
 }
@@ -855,17 +44,17 @@ const VOLATILE_BUILTINS: &[&str] = &[
     "randomblob",
 ];
 
-struct Rules<'a> {
+pub(super) struct Rules<'a> {
     target: &'a Catalog,
     source: &'a Catalog,
     names: &'a PlanNames,
     dialect: Dialect,
     /// TARGET's dialect's phrases.
-    words: &'static Words,
+    pub(super) words: &'static Words,
 }
 
 impl<'a> Rules<'a> {
-    fn new(target: &'a Catalog, source: &'a Catalog, names: &'a PlanNames) -> Self {
+    pub(super) fn new(target: &'a Catalog, source: &'a Catalog, names: &'a PlanNames) -> Self {
         let dialect = target
             .dialect
             .or(source.dialect)
@@ -875,14 +64,14 @@ impl<'a> Rules<'a> {
             source,
             names,
             dialect,
-            words: Words::of(dialect),
+            words: words(dialect),
         }
     }
 
     /// The verdict on a change that carries out others (a SQLite rebuild), from theirs: certain
     /// to fail when any of them is (every failing reason is kept), else the worst of them when it
     /// is a danger, else a caution for the rebuild itself (every row copied under a write lock).
-    fn carried(&self, s: &str, parts: &[Assessment]) -> Assessment {
+    pub(super) fn carried(&self, s: &str, parts: &[Assessment]) -> Assessment {
         let failing: Vec<&Assessment> = parts.iter().filter(|a| a.certain_failure).collect();
         if let Some(first) = failing.first() {
             let mut a = (*first).clone();
@@ -950,9 +139,11 @@ impl<'a> Rules<'a> {
         })
     }
 
-    fn rule(&self, change: &Change) -> Rule {
+    pub(super) fn rule(&self, change: &Change) -> Rule {
         use Change::*;
         let w = self.words;
+        // PostgreSQL only (unlogged tables): other dialects say it in their `Words`.
+        let pg = words(Dialect::Postgres);
         let s = subject(change);
         let safe = |why: &str| Assessment::safe(format!("{s}: {why}")).into();
         let caution =
@@ -1303,13 +494,14 @@ impl<'a> Rules<'a> {
             SetLogged { logged, .. } => {
                 if *logged {
                     caution(
-                        &format!("writes the table to the WAL: {REWRITE}"),
-                        REWRITE_HINT,
+                        &format!("writes the table to the WAL: {}", pg.rewrite),
+                        pg.rewrite_hint,
                     )
                 } else {
                     danger(
                         &format!(
-                            "an unlogged table is emptied after a crash and is not replicated; {REWRITE}"
+                            "an unlogged table is emptied after a crash and is not replicated; {}",
+                            pg.rewrite
                         ),
                         "keep the table logged unless its rows can be rebuilt",
                     )
@@ -1545,7 +737,7 @@ impl Verdict {
 /// precision are never enforced; text that reads as a number becomes a number under a numeric
 /// affinity; only a STRICT table refuses values its type cannot hold.
 fn sqlite_type_change(from: &Column, to: &Column, strict_from: bool, strict_to: bool) -> Verdict {
-    let w = &LITE_WORDS;
+    let w = words(Dialect::Sqlite);
     let a = Affinity::of(&from.data_type, strict_from);
     let b = Affinity::of(&to.data_type, strict_to);
     let any = to.data_type.trim().eq_ignore_ascii_case("ANY");
@@ -1614,17 +806,6 @@ fn mysql_values_change(from: &[String], to: &[String], w: &Words) -> Verdict {
             ),
             w.rewrite_hint,
         )
-    }
-}
-
-/// Decimal digits an integer of `bits` may need.
-fn int_digits(bits: u8) -> u32 {
-    match bits {
-        0..=8 => 3,
-        9..=16 => 5,
-        17..=24 => 8,
-        25..=32 => 10,
-        _ => 19,
     }
 }
 
@@ -1860,6 +1041,7 @@ fn called_functions(expr: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::{assess, assess_plan};
     use super::*;
 
     fn col(name: &str, data_type: &str, family: TypeFamily) -> Column {
@@ -1902,7 +1084,7 @@ mod tests {
     #[test]
     fn type_families() {
         let t = |a: TypeFamily, b: TypeFamily| {
-            family_change(&a, &b, &PG_WORDS, Dialect::Postgres).level
+            family_change(&a, &b, words(Dialect::Postgres), Dialect::Postgres).level
         };
         assert_eq!(
             t(TypeFamily::text(Some(50)), TypeFamily::text(Some(200))),
