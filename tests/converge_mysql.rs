@@ -8,32 +8,19 @@
 
 mod support;
 
+use support::client::{apply, connect, inspect};
+use support::converge::{Counts, describe};
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Output;
 
 use futures::StreamExt;
-use sluice::dialect::{Access, Db, DbUrl, quote};
-use sluice::engine::apply::{ApplyOptions, apply};
+use sluice::dialect::{Access, Db, quote};
+use sluice::engine::apply::ApplyOptions;
 use sluice::engine::diff::DiffOptions;
 use sluice::engine::schema;
-use sluice::model::{Catalog, Change, Dialect, Filter, QualifiedName};
-
-type Counts = BTreeMap<QualifiedName, (i64, BTreeMap<String, i64>)>;
-
-async fn connect(url: &str) -> Db {
-    DbUrl::parse(url)
-        .expect("url")
-        .connect(Access::ReadWrite)
-        .await
-        .expect("connect")
-}
-
-async fn inspect(db: &Db) -> Result<Catalog, String> {
-    sluice::dialect::inspect(db, &Filter::default())
-        .await
-        .map_err(|e| format!("inspect: {e}"))
-}
+use sluice::model::{Catalog, Change, Dialect, QualifiedName};
 
 /// Row count and per-column non-null counts of every table.
 async fn counts(db: &Db, cat: &Catalog) -> Result<Counts, String> {
@@ -69,75 +56,10 @@ async fn counts(db: &Db, cat: &Catalog) -> Result<Counts, String> {
     Ok(out)
 }
 
-fn check_data_kept(before: &Counts, after: &Counts, changes: &[Change]) -> Result<(), String> {
-    let mut problems = Vec::new();
-    for (table, (rows, cols)) in before {
-        if changes.iter().any(|c| matches!(c, Change::DropTable { schema, table: t } if *schema == table.schema && t.name == table.name)) {
-            continue;
-        }
-        let new_name = changes
-            .iter()
-            .find_map(|c| match c {
-                Change::RenameTable {
-                    schema, from, to, ..
-                } if *schema == table.schema && *from == table.name => {
-                    Some(QualifiedName::new(schema, to))
-                }
-                _ => None,
-            })
-            .unwrap_or_else(|| table.clone());
-        let Some((rows_after, cols_after)) = after.get(&new_name) else {
-            problems.push(format!("table {table} is gone"));
-            continue;
-        };
-        if rows != rows_after {
-            problems.push(format!("{table}: {rows} rows before, {rows_after} after"));
-        }
-        for (col, n) in cols {
-            let dropped = changes.iter().any(|c| matches!(c, Change::DropColumn { table: t, column } if *t == new_name && column.name == *col));
-            // A column that becomes generated shows computed values (one that stops being
-            // generated keeps those it showed).
-            let regenerated = changes.iter().any(|c| matches!(c, Change::AlterGenerated { table: t, from, to } if *t == new_name && from.name == *col && to.generated.is_some()));
-            if dropped || regenerated {
-                continue;
-            }
-            let new_col = changes
-                .iter()
-                .find_map(|c| match c {
-                    Change::RenameColumn {
-                        table: t, from, to, ..
-                    } if *t == new_name && from == col => Some(to.clone()),
-                    _ => None,
-                })
-                .unwrap_or_else(|| col.clone());
-            match cols_after.get(&new_col) {
-                Some(m) if m == n => {}
-                Some(m) => problems.push(format!(
-                    "{table}.{col}: {n} non-null values before, {m} after"
-                )),
-                None => problems.push(format!("{table}.{col} is gone")),
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("data lost: {}", problems.join("; ")))
-    }
-}
-
-fn describe(changes: &[Change]) -> String {
-    changes
-        .iter()
-        .map(|c| format!("{} {}: {}", c.kind(), c.object(), c.describe()))
-        .collect::<Vec<_>>()
-        .join("\n    ")
-}
-
 /// Runs one convergence case. `a` and `b` are loaded by the caller.
 async fn converge(a: &support::MyDb, b: &support::MyDb) -> Result<Upped, String> {
-    let adb = connect(&a.url()).await;
-    let bdb = connect(&b.url()).await;
+    let adb = connect(&a.url(), Access::ReadWrite).await;
+    let bdb = connect(&b.url(), Access::ReadWrite).await;
     let target = inspect(&adb).await?;
     let source = inspect(&bdb).await?;
     let before = counts(&adb, &target).await?;
@@ -176,8 +98,10 @@ async fn converge(a: &support::MyDb, b: &support::MyDb) -> Result<Upped, String>
         ));
     }
     let after = counts(&adb, &after_cat).await?;
-    check_data_kept(&before, &after, &plan.changes)
-        .map_err(|e| format!("{e}\n  plan was:\n{}", sql.join("\n")))?;
+    support::converge::check_data_kept(&before, &after, &plan.changes, |_from, to| {
+        to.generated.is_some()
+    })
+    .map_err(|e| format!("{e}\n  plan was:\n{}", sql.join("\n")))?;
     bdb.close().await;
     Ok(Upped {
         adb,
@@ -640,13 +564,14 @@ async fn a_step_stopped_part_way_resumes_at_its_failed_statement() {
         ),
         step(3, &["CREATE TABLE e (id int)"]),
     ];
-    let db = connect(&t.url()).await;
+    let db = connect(&t.url(), Access::ReadWrite).await;
     let e = sluice::dialect::apply(
         &db,
         &steps,
         &ApplyOptions::default(),
         Some(&spec),
         &Default::default(),
+        &|_| {},
     )
     .await
     .expect_err("step 2 fails");
@@ -669,6 +594,7 @@ async fn a_step_stopped_part_way_resumes_at_its_failed_statement() {
         &ApplyOptions::default(),
         Some(&spec),
         &Default::default(),
+        &|_| {},
     )
     .await
     .expect("resumed");

@@ -7,31 +7,18 @@
 
 mod support;
 
+use support::client::{apply, connect, inspect};
+use support::converge::{Counts, describe};
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use sluice::dialect::{Access, Db, DbUrl, quote};
-use sluice::engine::apply::{ApplyOptions, apply};
+use sluice::dialect::{Access, Db, quote};
+use sluice::engine::apply::ApplyOptions;
 use sluice::engine::diff::DiffOptions;
 use sluice::engine::plan::{Reverse, Step};
 use sluice::engine::schema;
-use sluice::model::{Catalog, Change, Dialect, Filter, QualifiedName};
-
-type Counts = BTreeMap<QualifiedName, (i64, BTreeMap<String, i64>)>;
-
-async fn connect(url: &str) -> Db {
-    DbUrl::parse(url)
-        .expect("url")
-        .connect(Access::ReadWrite)
-        .await
-        .expect("connect")
-}
-
-async fn inspect(db: &Db) -> Result<Catalog, String> {
-    sluice::dialect::inspect(db, &Filter::default())
-        .await
-        .map_err(|e| format!("inspect: {e}"))
-}
+use sluice::model::{Catalog, Change, Dialect, QualifiedName};
 
 /// Row count and per-column non-null counts of every table.
 async fn counts(db: &Db, cat: &Catalog) -> Result<Counts, String> {
@@ -65,105 +52,6 @@ async fn counts(db: &Db, cat: &Catalog) -> Result<Counts, String> {
         out.insert(QualifiedName::new(schema, &t.name), (rows, per));
     }
     Ok(out)
-}
-
-/// The plan's changes with the ones each rebuild stands for.
-fn flat(changes: &[Change]) -> Vec<Change> {
-    let mut out = Vec::new();
-    for c in changes {
-        out.push(c.clone());
-        if let Change::RebuildTable {
-            table,
-            from,
-            renamed,
-            replaces,
-            ..
-        } = c
-        {
-            out.extend(flat(replaces));
-            if from.name != table.name {
-                out.push(Change::RenameTable {
-                    schema: table.schema.clone(),
-                    from: from.name.clone(),
-                    to: table.name.clone(),
-                    score: 100,
-                });
-            }
-            for (a, b) in renamed {
-                out.push(Change::RenameColumn {
-                    table: table.clone(),
-                    from: a.clone(),
-                    to: b.clone(),
-                    score: 100,
-                });
-            }
-        }
-    }
-    out
-}
-
-fn check_data_kept(before: &Counts, after: &Counts, changes: &[Change]) -> Result<(), String> {
-    let changes = flat(changes);
-    let mut problems = Vec::new();
-    for (table, (rows, cols)) in before {
-        if changes.iter().any(|c| matches!(c, Change::DropTable { schema, table: t } if *schema == table.schema && t.name == table.name)) {
-            continue;
-        }
-        let new_name = changes
-            .iter()
-            .find_map(|c| match c {
-                Change::RenameTable {
-                    schema, from, to, ..
-                } if *schema == table.schema && *from == table.name => {
-                    Some(QualifiedName::new(schema, to))
-                }
-                _ => None,
-            })
-            .unwrap_or_else(|| table.clone());
-        let Some((rows_after, cols_after)) = after.get(&new_name) else {
-            problems.push(format!("table {table} is gone"));
-            continue;
-        };
-        if rows != rows_after {
-            problems.push(format!("{table}: {rows} rows before, {rows_after} after"));
-        }
-        for (col, n) in cols {
-            let dropped = changes.iter().any(|c| matches!(c, Change::DropColumn { table: t, column } if *t == new_name && column.name == *col));
-            let regenerated = changes.iter().any(|c| matches!(c, Change::AlterGenerated { table: t, from, to } if *t == new_name && from.name == *col && (from.generated.is_some() || to.generated.is_some())));
-            if dropped || regenerated {
-                continue;
-            }
-            let new_col = changes
-                .iter()
-                .find_map(|c| match c {
-                    Change::RenameColumn {
-                        table: t, from, to, ..
-                    } if *t == new_name && from == col => Some(to.clone()),
-                    _ => None,
-                })
-                .unwrap_or_else(|| col.clone());
-            match cols_after.get(&new_col) {
-                Some(m) if m == n => {}
-                Some(m) => problems.push(format!(
-                    "{table}.{col}: {n} non-null values before, {m} after"
-                )),
-                None => problems.push(format!("{table}.{col} is gone")),
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("data lost: {}", problems.join("; ")))
-    }
-}
-
-fn describe(changes: &[Change]) -> String {
-    changes
-        .iter()
-        .map(|c| format!("{} {}: {}", c.kind(), c.object(), c.describe()))
-        .collect::<Vec<_>>()
-        .join("\n    ")
 }
 
 fn numbered(steps: &[Step]) -> String {
@@ -232,8 +120,8 @@ async fn down(a: &support::SqliteDb, up: Upped) -> Result<bool, String> {
 
 /// Runs one convergence case on two loaded files; returns the plan that was applied, for `down`.
 async fn converge(a: &support::SqliteDb, b: &support::SqliteDb) -> Result<Upped, String> {
-    let adb = connect(&a.url()).await;
-    let bdb = connect(&b.url()).await;
+    let adb = connect(&a.url(), Access::ReadWrite).await;
+    let bdb = connect(&b.url(), Access::ReadWrite).await;
     let target = inspect(&adb).await?;
     let source = inspect(&bdb).await?;
     let before = counts(&adb, &target).await?;
@@ -263,8 +151,10 @@ async fn converge(a: &support::SqliteDb, b: &support::SqliteDb) -> Result<Upped,
         ));
     }
     let after = counts(&adb, &after_cat).await?;
-    check_data_kept(&before, &after, &plan.changes)
-        .map_err(|e| format!("{e}\n  plan was:\n{sql}"))?;
+    support::converge::check_data_kept(&before, &after, &plan.changes, |from, to| {
+        from.generated.is_some() || to.generated.is_some()
+    })
+    .map_err(|e| format!("{e}\n  plan was:\n{sql}"))?;
     bdb.close().await;
     Ok(Upped {
         adb,
@@ -364,8 +254,12 @@ async fn rebuilds_happen_only_where_sqlite_needs_them() {
         let b = support::sqlite_db();
         a.load(&dir.join("a.sql"));
         b.load(&dir.join("b.sql"));
-        let target = inspect(&connect(&a.url()).await).await.expect("inspect a");
-        let source = inspect(&connect(&b.url()).await).await.expect("inspect b");
+        let target = inspect(&connect(&a.url(), Access::ReadWrite).await)
+            .await
+            .expect("inspect a");
+        let source = inspect(&connect(&b.url(), Access::ReadWrite).await)
+            .await
+            .expect("inspect b");
         let plan = schema::plan(&target, &source, &DiffOptions::default()).expect("plan");
         let mut rebuilt: Vec<String> = plan
             .changes
@@ -611,7 +505,7 @@ async fn a_rebuild_that_breaks_a_foreign_key_is_rolled_back() {
 async fn statement_timeout_and_dry_run() {
     let a = support::sqlite_db();
     a.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'x');");
-    let db = connect(&a.url()).await;
+    let db = connect(&a.url(), Access::ReadWrite).await;
     let step = |n: usize, sql: &str| Step {
         number: n,
         change: Change::Unsupported {

@@ -118,7 +118,7 @@ async fn postgres_chinook_planned_into_an_empty_sqlite_database_converges() {
         .connect(Access::ReadWrite)
         .await
         .expect("connect");
-    sluice::engine::apply::apply(&db, &plan.steps, &Default::default())
+    support::client::apply(&db, &plan.steps, &Default::default())
         .await
         .unwrap_or_else(|e| panic!("apply: {e}"));
     db.close().await;

@@ -6,7 +6,9 @@
 
 mod support;
 
-use sluice::dialect::{Access, Db, DbUrl};
+use support::client::connect;
+
+use sluice::dialect::{Access, Db};
 use sluice::engine::diff::{DiffOptions, diff};
 use sluice::engine::risk::{ProbeOptions, assess_with_data_opts};
 use sluice::model::{Assessment, Catalog, Change, CountEffect, DataCount, Filter, RiskLevel};
@@ -85,14 +87,6 @@ impl Outcome {
             }
         }
     }
-}
-
-async fn connect(url: &str, access: Access) -> Db {
-    DbUrl::parse(url)
-        .expect("url")
-        .connect(access)
-        .await
-        .expect("connect")
 }
 
 async fn run(target_sql: &str, source_sql: &str) -> Outcome {

@@ -3,7 +3,9 @@
 
 mod support;
 
-use sluice::dialect::{Access, Db, DbUrl};
+use support::client::connect;
+
+use sluice::dialect::Access;
 use sluice::engine::diff::{DiffOptions, diff};
 use sluice::engine::risk::{
     ProbeOptions, assess, assess_plan, assess_with_data, assess_with_data_opts,
@@ -61,14 +63,6 @@ impl Outcome {
     }
 }
 
-async fn connect(url: &str) -> Db {
-    DbUrl::parse(url)
-        .expect("url")
-        .connect(Access::ReadOnly)
-        .await
-        .expect("connect")
-}
-
 /// Builds TARGET and SOURCE from SQL, diffs them and assesses the plan with counts on TARGET.
 async fn run(target_sql: &str, source_sql: &str) -> Outcome {
     run_opts(target_sql, source_sql, &ProbeOptions::default()).await
@@ -79,8 +73,8 @@ async fn run_opts(target_sql: &str, source_sql: &str, opts: &ProbeOptions) -> Ou
     let s = support::pg_db();
     t.exec(target_sql);
     s.exec(source_sql);
-    let tdb = connect(&t.url()).await;
-    let sdb = connect(&s.url()).await;
+    let tdb = connect(&t.url(), Access::ReadWrite).await;
+    let sdb = connect(&s.url(), Access::ReadWrite).await;
     let target = sluice::dialect::inspect(&tdb, &Filter::default())
         .await
         .expect("inspect target");

@@ -5,13 +5,16 @@
 
 mod support;
 
-use sluice::dialect::{Access, Db, DbUrl};
-use sluice::engine::apply::{ApplyOptions, apply};
+use support::client::connect;
+
+use sluice::dialect::Access;
+use sluice::engine::apply::ApplyOptions;
 use sluice::engine::diff::DiffOptions;
 use sluice::engine::plan::Step;
 use sluice::engine::risk::{ProbeOptions, assess_plan, assess_with_data_opts};
 use sluice::engine::schema;
 use sluice::model::{Assessment, Catalog, Change, CountEffect, DataCount, Filter, RiskLevel};
+use support::client::apply;
 
 struct Outcome {
     changes: Vec<Change>,
@@ -85,14 +88,6 @@ impl Outcome {
             }
         }
     }
-}
-
-async fn connect(url: &str, access: Access) -> Db {
-    DbUrl::parse(url)
-        .expect("url")
-        .connect(access)
-        .await
-        .expect("connect")
 }
 
 async fn run(target_sql: &str, source_sql: &str) -> Outcome {

@@ -21,6 +21,12 @@ pub async fn drive(engine: &Engine, cmd: Command) -> Result<Output> {
                 progress.clear();
                 notice(n);
             }
+            Event::Step {
+                number,
+                total,
+                kind,
+                object,
+            } => progress.draw(&format!("step {number} of {total}: {kind} {object}")),
             Event::Warning(w) => {
                 progress.clear();
                 eprintln!("sluice: {w}");

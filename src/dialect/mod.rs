@@ -145,11 +145,12 @@ pub async fn apply(
     opts: &ApplyOptions,
     journal: Option<&journal::JournalSpec>,
     cancel: &crate::cancel::Cancel,
+    on_step: crate::model::plan::OnStep<'_>,
 ) -> Result<ApplyReport> {
     match db {
-        Db::Pg(pool) => postgres::apply::apply(pool, steps, opts, cancel).await,
-        Db::Lite(pool) => sqlite::apply::apply(pool, steps, opts, cancel).await,
-        Db::My(pool) => mysql::apply::apply(pool, steps, opts, journal, cancel).await,
+        Db::Pg(pool) => postgres::apply::apply(pool, steps, opts, cancel, on_step).await,
+        Db::Lite(pool) => sqlite::apply::apply(pool, steps, opts, cancel, on_step).await,
+        Db::My(pool) => mysql::apply::apply(pool, steps, opts, journal, cancel, on_step).await,
     }
 }
 

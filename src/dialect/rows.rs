@@ -525,6 +525,49 @@ impl RowConn {
             RowConn::Lite(c) => Box::pin(sqlite::rows::estimate(c, spec)),
         }
     }
+
+    /// The server's name for this connection (PostgreSQL backend pid, MySQL connection id), so
+    /// that [`stop_statement`] can stop what it runs from elsewhere.
+    pub fn server_id(&mut self) -> BoxFuture<'_, Option<u64>> {
+        Box::pin(async move {
+            match self {
+                RowConn::Pg(c) => sqlx::query_scalar::<_, i32>("SELECT pg_backend_pid()")
+                    .fetch_one(&mut **c)
+                    .await
+                    .ok()
+                    .and_then(|p| u64::try_from(p).ok()),
+                RowConn::My(c) => sqlx::query_scalar::<_, u64>("SELECT CONNECTION_ID()")
+                    .fetch_one(&mut **c)
+                    .await
+                    .ok(),
+                RowConn::Lite(_) => None,
+            }
+        })
+    }
+}
+
+/// Stops the statement connection `id` of `db` runs (a reader the job gave up on: cancelled),
+/// from another connection: PostgreSQL `pg_cancel_backend`, MySQL `KILL QUERY`. SQLite reads in
+/// this process and stops by itself.
+pub fn stop_statement(db: &Db, id: u64) -> BoxFuture<'_, ()> {
+    Box::pin(async move {
+        match db {
+            Db::Pg(pool) => {
+                if let Ok(pid) = i32::try_from(id) {
+                    let _ = sqlx::query("SELECT pg_cancel_backend($1)")
+                        .bind(pid)
+                        .execute(pool)
+                        .await;
+                }
+            }
+            Db::My(pool) => {
+                let _ = sqlx::raw_sql(&format!("KILL QUERY {id}"))
+                    .execute(pool)
+                    .await;
+            }
+            Db::Lite(_) => {}
+        }
+    })
 }
 
 /// The file of a SQLite database: its rows are read through the C API in a blocking thread

@@ -46,8 +46,19 @@ impl Engine {
         // compiler's proof that such a future is `Send` (a higher-ranked lifetime inference
         // limit), so it cannot be `tokio::spawn`ed; everything it spawns runs on the runtime.
         let handle = tokio::runtime::Handle::current();
+        // Jobs that stop cleanly on a cancel (stop the statement, roll back or checkpoint) see
+        // the token themselves; the others (reading catalogs) simply end when it is cancelled.
+        let cooperative = matches!(
+            cmd,
+            Command::RunPack { .. } | Command::DataDiff { .. } | Command::Resume { .. }
+        );
         tokio::task::spawn_blocking(move || {
-            let result = handle.block_on(engine.run(cmd, &events, &cancel));
+            let result = handle.block_on(async {
+                tokio::select! {
+                    r = engine.run(cmd, &events, &cancel) => r,
+                    _ = cancel.cancelled(), if !cooperative => Err(cancel.error()),
+                }
+            });
             events.send(Event::Finished(result));
         });
         Job { events: rx }

@@ -108,6 +108,13 @@ pub enum Event {
     Progress(Progress),
     /// What an apply or rollback is doing and deciding (integrity checked, resuming, …).
     Notice(apply::Notice),
+    /// A step of a plan starts to run (steps left out are not run and not told).
+    Step {
+        number: usize,
+        total: usize,
+        kind: String,
+        object: String,
+    },
     /// Something the person should know that does not stop the job.
     Warning(String),
     /// The person must confirm before anything changes: answer `Ok(())` to go on, or the error

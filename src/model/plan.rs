@@ -143,3 +143,7 @@ pub struct TargetIdentity {
     /// How a person reads it (`PostgreSQL cluster 7312047283, database shop`).
     pub describe: String,
 }
+
+/// Told each time a step with SQL starts to run (the engine turns it into an event for its
+/// client). `&|_| {}` when nobody listens.
+pub type OnStep<'a> = &'a (dyn Fn(&Step) + Send + Sync);

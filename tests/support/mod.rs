@@ -9,6 +9,9 @@
 // Servers and their watchdogs outlive the handles on purpose: the watchdog reaps them at exit.
 #![allow(clippy::zombie_processes)]
 
+pub mod client;
+pub mod converge;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

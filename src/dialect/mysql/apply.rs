@@ -21,7 +21,7 @@ use sqlx::mysql::MySqlPool;
 use crate::cancel::Cancel;
 use crate::dialect::journal::{self, Failure, InFlight, JournalSpec, Run, RunStatus, StepRecord};
 use crate::error::{DbErrorKind, Error, Result};
-use crate::model::plan::{ApplyOptions, ApplyReport, Step};
+use crate::model::plan::{ApplyOptions, ApplyReport, OnStep, Step};
 
 /// How long past the statement timeout we wait before stopping a statement ourselves.
 const GRACE: Duration = Duration::from_secs(2);
@@ -33,6 +33,7 @@ pub async fn apply(
     opts: &ApplyOptions,
     journal: Option<&JournalSpec>,
     cancel: &Cancel,
+    on_step: OnStep<'_>,
 ) -> Result<ApplyReport> {
     if opts.dry_run {
         return Err(Error::usage(
@@ -106,6 +107,9 @@ pub async fn apply(
     let mut statements = 0;
     for (i, step) in steps.iter().enumerate().skip(first) {
         let skip = if i == first { run.statements_done } else { 0 };
+        if step.sql.len() > skip {
+            on_step(step);
+        }
         if run.steps.last().is_none_or(|r| r.number != step.number) {
             run.steps.push(StepRecord {
                 number: step.number,

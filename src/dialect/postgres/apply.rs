@@ -8,7 +8,7 @@ use sqlx::postgres::PgPool;
 
 use crate::cancel::Cancel;
 use crate::error::{DbErrorKind, Error, Result};
-use crate::model::plan::{ApplyOptions, ApplyReport, Step};
+use crate::model::plan::{ApplyOptions, ApplyReport, OnStep, Step};
 
 /// Runs `steps` against `db` as one transaction. A cancel (a signal) stops the running statement
 /// on the server (`pg_cancel_backend`) and rolls everything back ([`Error::Interrupted`]).
@@ -17,6 +17,7 @@ pub async fn apply(
     steps: &[Step],
     opts: &ApplyOptions,
     cancel: &Cancel,
+    on_step: OnStep<'_>,
 ) -> Result<ApplyReport> {
     let start = Instant::now();
     let mut conn = pool
@@ -27,7 +28,7 @@ pub async fn apply(
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| crate::dialect::error::db("connecting for apply", e))?;
-    let work = run(&mut conn, steps, opts);
+    let work = run(&mut conn, steps, opts, on_step);
     tokio::pin!(work);
     let (result, interrupted) = tokio::select! {
         r = &mut work => (r, false),
@@ -70,6 +71,7 @@ async fn run(
     conn: &mut sqlx::pool::PoolConnection<sqlx::Postgres>,
     steps: &[Step],
     opts: &ApplyOptions,
+    on_step: OnStep<'_>,
 ) -> Result<(usize, u64)> {
     let mut tx = conn
         .begin()
@@ -95,6 +97,9 @@ async fn run(
     let mut statements = 0;
     let mut rows = 0u64;
     for step in steps {
+        if !step.sql.is_empty() {
+            on_step(step);
+        }
         for sql in &step.sql {
             let r = sqlx::raw_sql(sql.as_str()).execute(&mut *tx).await;
             if let Ok(done) = &r {

@@ -22,7 +22,7 @@ use sqlx::{Connection, Row};
 
 use crate::cancel::Cancel;
 use crate::error::{DbErrorKind, Error, Result};
-use crate::model::plan::{ApplyOptions, ApplyReport, Step};
+use crate::model::plan::{ApplyOptions, ApplyReport, OnStep, Step};
 
 /// Violations of foreign keys, counted by (child table, parent table), ASCII lower-cased.
 type Violations = BTreeMap<(String, String), usize>;
@@ -80,6 +80,7 @@ pub async fn apply(
     steps: &[Step],
     opts: &ApplyOptions,
     cancel: &Cancel,
+    on_step: OnStep<'_>,
 ) -> Result<ApplyReport> {
     let start = Instant::now();
     let mut conn = pool
@@ -133,7 +134,7 @@ pub async fn apply(
         };
         deadline.store(at, Ordering::Relaxed);
     };
-    let result = run(&mut conn, steps, opts, &arm).await;
+    let result = run(&mut conn, steps, opts, &arm, on_step).await;
     arm(false);
     listener.abort();
     // Put the connection back as it was (it is closed anyway).
@@ -170,6 +171,7 @@ async fn run(
     steps: &[Step],
     opts: &ApplyOptions,
     arm: &impl Fn(bool),
+    on_step: OnStep<'_>,
 ) -> Result<usize> {
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(|e| {
         let msg = crate::dialect::error::message(&e);
@@ -196,6 +198,9 @@ async fn run(
     // key is added by a later step); the check before COMMIT decides, and names this step.
     let mut suspects: Vec<(&Step, Option<(String, String)>)> = Vec::new();
     for step in steps {
+        if !step.sql.is_empty() {
+            on_step(step);
+        }
         for sql in &step.sql {
             arm(true);
             if is_fk_check(sql) {

@@ -33,12 +33,6 @@ pub use crate::model::plan::{ApplyOptions, ApplyReport};
 pub use gates::{Chosen, Gates, Skipped};
 pub use verdict::Verdict;
 
-/// Runs `steps` against `db` (no gates, no journal; for tests and tools that built the steps
-/// themselves).
-pub async fn apply(db: &Db, steps: &[Step], opts: &ApplyOptions) -> Result<ApplyReport> {
-    dialect::apply(db, steps, opts, None, &Cancel::default()).await
-}
-
 /// Which way a pack is run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -455,7 +449,24 @@ async fn locked(
             })
             .await?;
     }
-    let report = dialect::apply(db, &chosen.steps, &req.options, journal.as_ref(), cancel).await?;
+    let total = chosen.steps.len();
+    let on_step = |st: &Step| {
+        events.send(super::protocol::Event::Step {
+            number: st.number,
+            total,
+            kind: st.change.kind().to_string(),
+            object: st.change.object(),
+        })
+    };
+    let report = dialect::apply(
+        db,
+        &chosen.steps,
+        &req.options,
+        journal.as_ref(),
+        cancel,
+        &on_step,
+    )
+    .await?;
     if req.options.dry_run {
         return Ok(Outcome {
             pack_id: pack.short_id().to_string(),

@@ -50,6 +50,8 @@ pub(crate) struct Counter {
     pub rows: AtomicU64,
     /// The database's estimate of the row count; 0 when unknown.
     pub estimate: AtomicU64,
+    /// The reader's connection as the server names it (0: unknown, or no server).
+    pub server: AtomicU64,
 }
 
 pub(crate) fn spawn_reader(
@@ -86,6 +88,9 @@ pub(crate) fn spawn_reader(
                 return;
             }
         };
+        if let Some(id) = conn.server_id().await {
+            counter.server.store(id, Ordering::Relaxed);
+        }
         if let Some(n) = conn.estimate_rows(&spec).await {
             counter.estimate.store(n, Ordering::Relaxed);
         }
@@ -326,8 +331,22 @@ pub(crate) async fn diff_keyed(ctx: &mut Ctx<'_>, idx: usize, pair: &TablePair) 
             checkpoint(ctx, idx, &s, &t, &mut spill, counts, false)?;
             return Err(ctx.hooks.cancel.error());
         }
-        let hs = s.ensure().await?;
-        let ht = t.ensure().await?;
+        // A cancel also reaches a reader waiting on the server (a lock, a slow page): its
+        // statement is stopped there, and the checkpoint is what the merge has done.
+        let next = tokio::select! {
+            r = async { Ok::<_, Error>((s.ensure().await?, t.ensure().await?)) } => Some(r?),
+            _ = ctx.hooks.cancel.cancelled() => None,
+        };
+        let Some((hs, ht)) = next else {
+            for (db, c) in [(&ctx.source, &s_count), (&ctx.target, &t_count)] {
+                let id = c.server.load(Ordering::Relaxed);
+                if id != 0 {
+                    crate::dialect::rows::stop_statement(db, id).await;
+                }
+            }
+            checkpoint(ctx, idx, &s, &t, &mut spill, counts, false)?;
+            return Err(ctx.hooks.cancel.error());
+        };
         let class = match (hs, ht) {
             (false, false) => break,
             (true, false) => Some(DiffClass::Insert),
