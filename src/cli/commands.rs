@@ -91,7 +91,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
                         out: &out,
                         force,
                         allow_destructive,
-                        allow,
+                        allow: super::AllowKind::names(&allow),
                         graph,
                         opts: renames.options(),
                         filter: filter.build()?,
@@ -108,7 +108,13 @@ pub async fn run(cli: Cli) -> Result<i32> {
             run,
             allow,
             accept_edits,
-        } => schema::apply(profiles, run.args(allow, accept_edits)).await,
+        } => {
+            schema::apply(
+                profiles,
+                run.args(super::AllowKind::names(&allow), accept_edits),
+            )
+            .await
+        }
     }
 }
 

@@ -67,8 +67,8 @@ pub enum Command {
         #[command(flatten)]
         run: RunPackArgs,
         /// Run destructive steps of these kinds (they must also have been planned to run).
-        #[arg(long, value_name = "KIND", value_delimiter = ',')]
-        allow: Vec<String>,
+        #[arg(long, value_name = "KIND", value_delimiter = ',', value_enum)]
+        allow: Vec<AllowKind>,
         /// Run up.sql as edited after planning (it is refused otherwise). Every other file of the
         /// pack must be as planned.
         #[arg(long)]
@@ -163,10 +163,9 @@ pub enum SchemaCommand {
         /// Include destructive steps (drops, narrowing type changes) instead of commenting them out.
         #[arg(long)]
         allow_destructive: bool,
-        /// Include destructive steps of these kinds only: drop-table, drop-column, drop-schema,
-        /// drop-sequence, drop-extension, narrow-type, remove-enum-value.
-        #[arg(long, value_name = "KIND", value_delimiter = ',')]
-        allow: Vec<String>,
+        /// Include destructive steps of these kinds only.
+        #[arg(long, value_name = "KIND", value_delimiter = ',', value_enum)]
+        allow: Vec<AllowKind>,
         /// Also print the dependency graph of the steps.
         #[arg(long)]
         graph: bool,
@@ -175,6 +174,29 @@ pub enum SchemaCommand {
         #[command(flatten)]
         filter: FilterArgs,
     },
+}
+
+/// A kind of destructive step, as `--allow` names it (`model::change::DESTRUCTIVE_KINDS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AllowKind {
+    DropTable,
+    DropColumn,
+    DropSchema,
+    DropSequence,
+    DropExtension,
+    NarrowType,
+    RemoveEnumValue,
+}
+
+impl AllowKind {
+    /// The kinds as the engine names them.
+    pub fn names(kinds: &[AllowKind]) -> Vec<String> {
+        kinds
+            .iter()
+            .filter_map(|k| k.to_possible_value())
+            .map(|v| v.get_name().to_string())
+            .collect()
+    }
 }
 
 /// What `apply` and `rollback` share: the pack, TARGET, and the gates a person opens.
@@ -460,4 +482,23 @@ fn init_logging() {
 /// `NO_COLOR` set to anything but the empty string turns color off (<https://no-color.org>).
 pub(crate) fn no_color(value: Option<std::ffi::OsString>) -> bool {
     value.is_some_and(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod allow_kind_tests {
+    use super::AllowKind;
+    use clap::ValueEnum;
+
+    #[test]
+    fn every_kind_is_one_the_engine_knows_and_back() {
+        let names = AllowKind::names(AllowKind::value_variants());
+        let mut known: Vec<String> = crate::model::change::DESTRUCTIVE_KINDS
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut ours = names.clone();
+        known.sort();
+        ours.sort();
+        assert_eq!(ours, known);
+    }
 }
