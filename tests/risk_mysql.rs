@@ -7,11 +7,12 @@
 mod support;
 
 use support::client::connect;
+use support::risk::{count, find, has, suggests};
 
 use sluice::dialect::{Access, Db};
 use sluice::engine::diff::{DiffOptions, diff};
 use sluice::engine::risk::{ProbeOptions, assess_with_data_opts};
-use sluice::model::{Assessment, Catalog, Change, CountEffect, DataCount, Filter, RiskLevel};
+use sluice::model::{Assessment, Catalog, Change, CountEffect, Filter, RiskLevel};
 
 struct Outcome {
     changes: Vec<Change>,
@@ -138,30 +139,6 @@ async fn run_opts(target_sql: &str, source_sql: &str, opts: &ProbeOptions) -> Ou
     }
     out.speaks_mysql();
     out
-}
-
-fn find<'a>(a: &'a Assessment, what: &str) -> &'a DataCount {
-    a.counts
-        .iter()
-        .find(|c| c.what == what)
-        .unwrap_or_else(|| panic!("no count '{what}' in {:?}", a.counts))
-}
-
-fn count(a: &Assessment, what: &str) -> u64 {
-    find(a, what).count
-}
-
-fn has(a: &Assessment, text: &str) {
-    assert!(
-        a.reason.contains(text),
-        "reason '{}' lacks '{text}'",
-        a.reason
-    );
-}
-
-fn suggests(a: &Assessment, text: &str) {
-    let s = a.suggestion.as_deref().unwrap_or("");
-    assert!(s.contains(text), "suggestion '{s}' lacks '{text}'");
 }
 
 const CUSTOMER: &str = "CREATE TABLE customer (id int PRIMARY KEY, company varchar(50));";

@@ -4,6 +4,7 @@
 mod support;
 
 use support::client::connect;
+use support::risk::{count, has, suggests};
 
 use sluice::dialect::Access;
 use sluice::engine::diff::{DiffOptions, diff};
@@ -110,27 +111,6 @@ async fn run_opts(target_sql: &str, source_sql: &str, opts: &ProbeOptions) -> Ou
         }
     }
     out
-}
-
-fn count(a: &Assessment, what: &str) -> u64 {
-    a.counts
-        .iter()
-        .find(|c| c.what == what)
-        .unwrap_or_else(|| panic!("no count '{what}' in {:?}", a.counts))
-        .count
-}
-
-fn has(a: &Assessment, text: &str) {
-    assert!(
-        a.reason.contains(text),
-        "reason '{}' lacks '{text}'",
-        a.reason
-    );
-}
-
-fn suggests(a: &Assessment, text: &str) {
-    let s = a.suggestion.as_deref().unwrap_or("");
-    assert!(s.contains(text), "suggestion '{s}' lacks '{text}'");
 }
 
 const CUSTOMER: &str = "CREATE TABLE customer (id int PRIMARY KEY, company text);";

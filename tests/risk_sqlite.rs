@@ -6,6 +6,7 @@
 mod support;
 
 use support::client::connect;
+use support::risk::{count, find, has, suggests};
 
 use sluice::dialect::Access;
 use sluice::engine::apply::ApplyOptions;
@@ -13,7 +14,7 @@ use sluice::engine::diff::DiffOptions;
 use sluice::engine::plan::Step;
 use sluice::engine::risk::{ProbeOptions, assess_plan, assess_with_data_opts};
 use sluice::engine::schema;
-use sluice::model::{Assessment, Catalog, Change, CountEffect, DataCount, Filter, RiskLevel};
+use sluice::model::{Assessment, Catalog, Change, CountEffect, Filter, RiskLevel};
 use support::client::apply;
 
 struct Outcome {
@@ -136,30 +137,6 @@ async fn assess_files(t: support::SqliteDb, s: support::SqliteDb, opts: &ProbeOp
     }
     out.speaks_sqlite();
     out
-}
-
-fn find<'a>(a: &'a Assessment, what: &str) -> &'a DataCount {
-    a.counts
-        .iter()
-        .find(|c| c.what == what)
-        .unwrap_or_else(|| panic!("no count '{what}' in {:?}", a.counts))
-}
-
-fn count(a: &Assessment, what: &str) -> u64 {
-    find(a, what).count
-}
-
-fn has(a: &Assessment, text: &str) {
-    assert!(
-        a.reason.contains(text),
-        "reason '{}' lacks '{text}'",
-        a.reason
-    );
-}
-
-fn suggests(a: &Assessment, text: &str) {
-    let s = a.suggestion.as_deref().unwrap_or("");
-    assert!(s.contains(text), "suggestion '{s}' lacks '{text}'");
 }
 
 /// `n` rows numbered 1..=n, as `g.x`: `WITH RECURSIVE g(x) AS (…)`.

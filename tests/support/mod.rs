@@ -11,6 +11,7 @@
 
 pub mod client;
 pub mod converge;
+pub mod risk;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
