@@ -27,6 +27,10 @@ pub async fn drive(engine: &Engine, cmd: Command) -> Result<Output> {
                 kind,
                 object,
             } => progress.draw(&format!("step {number} of {total}: {kind} {object}")),
+            Event::SideReady { side, millis } => progress.draw(&format!(
+                "{side} inspected in {:.1}s",
+                millis as f64 / 1000.0
+            )),
             Event::Warning(w) => {
                 progress.clear();
                 eprintln!("sluice: {w}");

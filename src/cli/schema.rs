@@ -301,6 +301,8 @@ pub async fn plan(engine: &Engine, a: PlanArgs<'_>) -> Result<i32> {
         allow: a.allow.clone(),
         opts: a.opts,
         filter: a.filter,
+        include: Vec::new(),
+        exclude: Vec::new(),
     });
     let p = match drive(engine, cmd).await? {
         Output::Planned(p) => p,

@@ -163,3 +163,22 @@ pub async fn stop_stale_statement(db: &Db, connection: u64, sql: &str) -> Result
         Db::Pg(_) | Db::Lite(_) => Ok(()),
     }
 }
+
+/// The server's version as it reports it (`16.4`, `10.11.6-MariaDB`, `3.46.0`).
+pub async fn server_version(db: &Db) -> Result<String> {
+    let ctx = "reading the server version";
+    match db {
+        Db::Pg(pool) => sqlx::query_scalar::<_, String>("SELECT current_setting('server_version')")
+            .fetch_one(pool)
+            .await
+            .map_err(|e| error::db(ctx, e)),
+        Db::My(pool) => sqlx::query_scalar::<_, String>("SELECT VERSION()")
+            .fetch_one(pool)
+            .await
+            .map_err(|e| error::db(ctx, e)),
+        Db::Lite(pool) => sqlx::query_scalar::<_, String>("SELECT sqlite_version()")
+            .fetch_one(pool)
+            .await
+            .map_err(|e| error::db(ctx, e)),
+    }
+}

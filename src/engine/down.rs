@@ -816,6 +816,7 @@ mod tests {
             allow_destructive: true,
             allow: Vec::new(),
             filter: Vec::new(),
+            ..Default::default()
         };
         let m = crate::engine::pack::manifest(
             &plan,

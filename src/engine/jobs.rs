@@ -109,6 +109,40 @@ impl Engine {
                 )))
             }
             Command::SchemaPlan(req) => self.plan(req).await,
+            Command::Compare {
+                source,
+                target,
+                opts,
+                filter,
+            } => self.compare(&source, &target, &opts, &filter, events).await,
+            Command::Check { db } => {
+                let src = Source::resolve(&db, &self.profiles)?;
+                let started = std::time::Instant::now();
+                match src.live() {
+                    Some(url) => {
+                        let conn = url.connect(Access::ReadOnly).await?;
+                        let version = crate::dialect::server_version(&conn).await;
+                        conn.close().await;
+                        Ok(Output::Checked {
+                            name: url.display(),
+                            version: version?,
+                            millis: millis(started),
+                        })
+                    }
+                    None => {
+                        let cat = src.catalog(&Filter::default()).await?;
+                        Ok(Output::Checked {
+                            name: src.display(),
+                            version: format!(
+                                "snapshot of {} {}",
+                                cat.dialect.map(|d| d.to_string()).unwrap_or_default(),
+                                cat.server_version
+                            ),
+                            millis: millis(started),
+                        })
+                    }
+                }
+            }
             Command::RunPack {
                 dir,
                 target,
@@ -234,6 +268,55 @@ impl Engine {
         Ok((src, tgt, a, b))
     }
 
+    async fn compare(
+        &self,
+        s: &str,
+        t: &str,
+        opts: &super::diff::DiffOptions,
+        f: &Filter,
+        events: &Events,
+    ) -> Result<Output> {
+        let src = Source::resolve(s, &self.profiles)?;
+        let tgt = Source::resolve(t, &self.profiles)?;
+        let started = std::time::Instant::now();
+        let side = |name: &'static str, source: &Source| {
+            let events = events.clone();
+            let f = f.clone();
+            let source = source.clone();
+            async move {
+                let c = source.catalog(&f).await;
+                events.send(Event::SideReady {
+                    side: name,
+                    millis: millis(started),
+                });
+                c
+            }
+        };
+        let (a, b) = tokio::try_join!(side("SOURCE", &src), side("TARGET", &tgt))?;
+        source::check_filter(f, &[(&src, &a), (&tgt, &b)]).await?;
+        let changes = schema::changes(&b, &a, opts);
+        let mut plan = schema::plan(&b, &a, opts)?;
+        let risks = match tgt.live() {
+            Some(url) if !changes.is_empty() => {
+                let db = url.connect(Access::ReadOnly).await?;
+                let r = risk::assess_with_data(&changes, &b, &a, Some(&db)).await;
+                schema::assess_with_data(&mut plan, &b, &a, &db).await;
+                db.close().await;
+                r
+            }
+            _ => risk::assess_plan(&changes, &b, &a),
+        };
+        Ok(Output::Compared(Box::new(super::protocol::Comparison {
+            source_name: src.display(),
+            target_name: tgt.display(),
+            source: a,
+            target: b,
+            changes,
+            risks,
+            plan,
+        })))
+    }
+
     async fn plan(&self, r: PlanRequest) -> Result<Output> {
         check_kinds(&r.allow)?;
         let (src, tgt, source_cat, target_cat) = self.both(&r.source, &r.target, &r.filter).await?;
@@ -258,6 +341,8 @@ impl Engine {
                 allow_destructive: r.allow_destructive,
                 allow: r.allow.clone(),
                 filter: r.filter.describe().to_vec(),
+                include: r.include.clone(),
+                exclude: r.exclude.clone(),
             },
             crate::clock::now_rfc3339(),
             identity,
@@ -397,6 +482,10 @@ impl Engine {
     }
 }
 
+fn millis(since: std::time::Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
 /// Checks `--allow` kinds.
 pub fn check_kinds(kinds: &[String]) -> Result<()> {
     use crate::model::change::DESTRUCTIVE_KINDS;
@@ -456,6 +545,7 @@ pub fn script(
             allow_destructive: false,
             allow: Vec::new(),
             filter: filter.describe().to_vec(),
+            ..Default::default()
         },
         String::new(),
         None,

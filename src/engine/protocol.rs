@@ -42,6 +42,16 @@ pub enum Command {
         filter: Filter,
         counts: bool,
     },
+    /// Both sides inspected (each side announced as it is ready), diffed, risk-rated with counts
+    /// from TARGET's data, and planned: everything the TUI's comparison shows.
+    Compare {
+        source: String,
+        target: String,
+        opts: DiffOptions,
+        filter: Filter,
+    },
+    /// Whether a database answers: its server version and how long connecting took.
+    Check { db: String },
     /// The plan as `up.sql` would show it (nothing destructive allowed), without writing a pack.
     SchemaScript {
         source: String,
@@ -99,6 +109,10 @@ pub struct PlanRequest {
     pub allow: Vec<String>,
     pub opts: DiffOptions,
     pub filter: Filter,
+    /// Destructive steps included one by one, and steps left out by choice (`kind object`,
+    /// [`super::pack::step_key`]).
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
 }
 
 /// What the engine tells its client while a job runs.
@@ -115,6 +129,8 @@ pub enum Event {
         kind: String,
         object: String,
     },
+    /// One side of a comparison is inspected (`"SOURCE"` or `"TARGET"`), in this many ms.
+    SideReady { side: &'static str, millis: u64 },
     /// Something the person should know that does not stop the job.
     Warning(String),
     /// The person must confirm before anything changes: answer `Ok(())` to go on, or the error
@@ -138,6 +154,13 @@ pub enum Output {
         catalog: Box<Catalog>,
     },
     Diff(Box<DiffReport>),
+    Compared(Box<Comparison>),
+    Checked {
+        /// Without password.
+        name: String,
+        version: String,
+        millis: u64,
+    },
     Script(String),
     Planned(Box<Planned>),
     RunPack {
@@ -162,6 +185,20 @@ pub struct DiffReport {
     pub changes: Vec<Change>,
     /// One per change, in the same order.
     pub risks: Vec<Assessment>,
+}
+
+/// Two catalogs compared: what the TUI's comparison screens show.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub source_name: String,
+    pub target_name: String,
+    pub source: Catalog,
+    pub target: Catalog,
+    pub changes: Vec<Change>,
+    /// One per change, counted on TARGET's data where it is live.
+    pub risks: Vec<Assessment>,
+    /// The ordered steps (each with its risk), in TARGET's dialect.
+    pub plan: super::schema::SchemaPlan,
 }
 
 /// A pack written.

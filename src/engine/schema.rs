@@ -126,3 +126,55 @@ impl SchemaPlan {
         plan_score(self.steps.iter().filter_map(|s| s.risk.as_ref()))
     }
 }
+
+/// How an object of `cat` reads as SQL in `cat`'s own dialect: what the detail view of the TUI
+/// puts side by side (a table with its keys, foreign keys, indexes and triggers; a view, routine,
+/// sequence or type as its CREATE statement). `None` when `cat` has no such object.
+pub fn definition(cat: &Catalog, schema: &str, name: &str) -> Option<String> {
+    let d = cat.dialect?;
+    let s = cat.schema(schema)?;
+    let changes: Vec<Change> = if let Some(t) = s.table(name) {
+        super::diff::create_table_changes(schema, t)
+    } else if let Some(v) = s.view(name) {
+        vec![Change::CreateView {
+            schema: schema.into(),
+            view: v.clone(),
+        }]
+    } else if let Some(f) = s
+        .functions
+        .iter()
+        .find(|f| f.name == name || format!("{}({})", f.name, f.arguments) == name)
+    {
+        vec![Change::CreateFunction {
+            schema: schema.into(),
+            function: f.clone(),
+        }]
+    } else if let Some(q) = s.sequences.iter().find(|q| q.name == name) {
+        vec![Change::CreateSequence {
+            schema: schema.into(),
+            sequence: q.clone(),
+        }]
+    } else if let Some(e) = s.enums.iter().find(|e| e.name == name) {
+        vec![Change::CreateEnum {
+            schema: schema.into(),
+            enum_type: e.clone(),
+        }]
+    } else if let Some(x) = s.domains.iter().find(|x| x.name == name) {
+        vec![Change::CreateDomain {
+            schema: schema.into(),
+            domain: x.clone(),
+        }]
+    } else {
+        return None;
+    };
+    let ctx = RenderCtx {
+        source: cat,
+        target: cat,
+    };
+    let sql: Vec<String> = changes
+        .iter()
+        .flat_map(|c| dialect::render(d, c, &ctx))
+        .map(|q| dialect::script_statement(d, &q))
+        .collect();
+    Some(sql.join("\n"))
+}

@@ -712,6 +712,7 @@ pub fn down_pack(
             allow_destructive: true,
             allow: Vec::new(),
             filter: Vec::new(),
+            ..Default::default()
         },
         "2026-01-01T00:00:00Z".into(),
         None,

@@ -50,7 +50,7 @@ pub const PACK_FILES: [&str; 7] = [
 /// How many hex digits of the pack id people see (as git shows commits).
 pub const PACK_ID_SHOWN: usize = 12;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PackOptions {
     pub renames: bool,
     pub rename_threshold: u8,
@@ -59,6 +59,13 @@ pub struct PackOptions {
     /// Destructive steps of these kinds are included (`drop-column`, `narrow-type`, …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allow: Vec<String>,
+    /// Destructive steps included one by one (`kind object`, see [`step_key`]), as a person does
+    /// in the TUI.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// Steps a person chose to leave out (`kind object`); the steps that need them go too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
     /// The include/exclude filters the plan was made with (`table:album`, `!schema:audit`; see
     /// [`crate::model::Filter::from_patterns`]): apply reads TARGET through the same filters.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -129,8 +136,10 @@ pub enum LeftOut {
     /// A destructive step not planned to run (`--allow-destructive` / `--allow KIND` not given).
     Destructive { kind: String },
     /// A step that only makes sense together with a step left out (the drop of an index on a
-    /// column whose drop is left out).
+    /// column whose drop is left out), or that needs a step the person left out.
     With { step: usize },
+    /// A step the person chose to leave out.
+    Excluded,
 }
 
 impl LeftOut {
@@ -140,6 +149,7 @@ impl LeftOut {
                 "destructive ({kind}), not planned to run: plan with --allow-destructive or --allow {kind} to include it"
             ),
             LeftOut::With { step } => format!("left out with step {step}"),
+            LeftOut::Excluded => "left out by choice".to_string(),
         }
     }
 }
@@ -243,39 +253,57 @@ pub fn manifest(
     m
 }
 
-/// The steps left out of a plan with these options: destructive steps not allowed, then, until
-/// nothing changes, every step that only makes sense together with one left out.
+/// How a step is named across plans of the same two catalogs: `kind object`.
+pub fn step_key(step: &Step) -> String {
+    format!("{} {}", step.change.kind(), step.change.object())
+}
+
+/// The steps left out of a plan with these options: destructive steps not allowed (unless
+/// included one by one) and the steps the person excluded; then, until nothing changes, every
+/// step that only makes sense together with one left out, and every step that must follow one
+/// the person excluded (it needs it).
 pub fn left_out(steps: &[Step], options: &PackOptions) -> BTreeMap<usize, LeftOut> {
-    let mut out: BTreeMap<usize, LeftOut> = steps
-        .iter()
-        .filter_map(|s| {
-            let kind = s.change.destructive_kind()?;
-            (!options.allows(kind)).then(|| {
-                (
+    let mut out: BTreeMap<usize, LeftOut> = BTreeMap::new();
+    // Steps whose followers go with them: the person's exclusions and what they pulled in.
+    let mut chosen: std::collections::BTreeSet<usize> = Default::default();
+    for s in steps {
+        let key = step_key(s);
+        if options.exclude.contains(&key) {
+            out.insert(s.number, LeftOut::Excluded);
+            chosen.insert(s.number);
+        } else if let Some(kind) = s.change.destructive_kind() {
+            if !options.allows(kind) && !options.include.contains(&key) {
+                out.insert(
                     s.number,
                     LeftOut::Destructive {
                         kind: kind.to_string(),
                     },
-                )
-            })
-        })
-        .collect();
+                );
+            }
+        }
+    }
     loop {
-        let more: Vec<(usize, usize)> = steps
+        let more: Vec<(usize, usize, bool)> = steps
             .iter()
             .filter(|s| !out.contains_key(&s.number))
             .filter_map(|s| {
+                if let Some(a) = s.after.iter().find(|a| chosen.contains(a)) {
+                    return Some((s.number, *a, true));
+                }
                 s.with
                     .iter()
                     .find(|w| out.contains_key(w))
-                    .map(|w| (s.number, *w))
+                    .map(|w| (s.number, *w, chosen.contains(w)))
             })
             .collect();
         if more.is_empty() {
             return out;
         }
-        for (n, w) in more {
+        for (n, w, by_choice) in more {
             out.insert(n, LeftOut::With { step: w });
+            if by_choice {
+                chosen.insert(n);
+            }
         }
     }
 }
