@@ -13,5 +13,6 @@ pub mod engine;
 pub mod error;
 pub mod files;
 pub mod model;
+pub mod tui;
 
 pub use error::{Error, Result};

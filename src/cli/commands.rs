@@ -1,5 +1,6 @@
 //! One function per subcommand.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use std::time::Duration;
@@ -20,14 +21,46 @@ pub async fn run(cli: Cli) -> Result<i32> {
     };
     let engine = Engine::new(profiles);
     let profiles = &engine;
-    match cli.command {
+    let Some(command) = cli.command else {
+        // `sluice` alone: the start screen on a terminal, the usage otherwise.
+        if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+            return crate::tui::run(engine, Default::default(), super::process_cancel()).await;
+        }
+        return Err(Error::usage(
+            "no command given (and no terminal for the TUI): see `sluice --help`",
+        ));
+    };
+    match command {
         Command::Snapshot { db, out, filter } => {
             snapshot(profiles, &db, &out, &filter.build()?).await
         }
         Command::Inspect { db, format, filter } => {
             inspect(profiles, &db, format, &filter.build()?).await
         }
-        Command::Demo { dir } => run_demo(dir).await,
+        Command::Demo { dir, print, mouse } => {
+            if print || !std::io::stdout().is_terminal() {
+                run_demo(dir).await
+            } else {
+                demo_tui(dir, mouse).await
+            }
+        }
+        Command::Tui {
+            source,
+            target,
+            mouse,
+        } => {
+            let pair = match (source, target) {
+                (Some(s), Some(t)) => Some((s, t)),
+                (None, None) => None,
+                _ => {
+                    return Err(Error::usage(
+                        "give both SOURCE and TARGET, or neither (the start screen)",
+                    ));
+                }
+            };
+            let opts = crate::tui::Options { pair, mouse };
+            crate::tui::run(engine.clone(), opts, super::process_cancel()).await
+        }
         Command::Data { command } => super::data::run(profiles, command).await,
         Command::Runs { format } => super::data::runs(profiles, format).await,
         Command::Bench { command } => super::bench::run(command).await,
@@ -161,21 +194,38 @@ async fn inspect(engine: &Engine, db: &str, format: Format, filter: &Filter) -> 
     Ok(exit::OK)
 }
 
-async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
-    let keep = dir.is_some();
-    let (dir, _guard) = match dir {
+/// The demo pair, built in `dir` (or a temporary directory kept while the TUI runs), opened in
+/// the TUI.
+async fn demo_tui(dir: Option<PathBuf>, mouse: bool) -> Result<i32> {
+    let (dir, _guard) = demo_dir(dir)?;
+    let pair = demo::build(&dir).await?;
+    let opts = crate::tui::Options {
+        pair: Some((pair.source_url(), pair.target_url())),
+        mouse,
+    };
+    crate::tui::run(Engine::default(), opts, super::process_cancel()).await
+}
+
+/// `--dir DIR` (created, kept), else a temporary directory removed when the guard goes.
+fn demo_dir(dir: Option<PathBuf>) -> Result<(PathBuf, Option<tempfile::TempDir>)> {
+    match dir {
         Some(d) => {
             std::fs::create_dir_all(&d).map_err(|e| Error::file(&d, e))?;
-            (d, None)
+            Ok((d, None))
         }
         None => {
             let t = tempfile::Builder::new()
                 .prefix("sluice-demo-")
                 .tempdir()
                 .map_err(|e| Error::file(std::env::temp_dir(), e))?;
-            (t.path().to_path_buf(), Some(t))
+            Ok((t.path().to_path_buf(), Some(t)))
         }
-    };
+    }
+}
+
+async fn run_demo(dir: Option<PathBuf>) -> Result<i32> {
+    let keep = dir.is_some();
+    let (dir, _guard) = demo_dir(dir)?;
     let pair = demo::build(&dir).await?;
     outln!("sluice demo — two versions of a small shop database, built fresh in SQLite:")?;
     outln!("  SOURCE (desired state)  {}", pair.source_url())?;

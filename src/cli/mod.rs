@@ -16,6 +16,8 @@ pub mod summary;
 
 use std::path::PathBuf;
 
+use std::io::IsTerminal;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::{Error, exit};
@@ -32,8 +34,9 @@ pub struct Cli {
     /// Profiles file (default: $SLUICE_PROFILES or ~/.config/sluice/profiles.toml).
     #[arg(long, global = true, value_name = "FILE")]
     pub profiles: Option<PathBuf>,
+    /// No command: the TUI's start screen (on a terminal).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,6 +132,22 @@ pub enum Command {
         /// Build the demo in this (new or empty) directory and keep it, instead of a temporary one.
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Print the walkthrough instead of opening the TUI (the default off a terminal).
+        #[arg(long)]
+        print: bool,
+        /// Mouse capture in the TUI (off by default, so text can be selected over SSH).
+        #[arg(long)]
+        mouse: bool,
+    },
+    /// Open the terminal UI: on the comparison of SOURCE and TARGET, or on the start screen.
+    Tui {
+        /// The desired state: URL, profile or snapshot file.
+        source: Option<String>,
+        /// The database that would change: URL, profile or snapshot file.
+        target: Option<String>,
+        /// Mouse capture (off by default, so text can be selected over SSH).
+        #[arg(long)]
+        mouse: bool,
     },
 }
 
@@ -336,7 +355,13 @@ pub fn main() -> i32 {
             return exit::USAGE;
         }
     };
-    init_logging();
+    // While the TUI owns the terminal nothing may be printed: logs go to a file.
+    let tui = match &cli.command {
+        None | Some(Command::Tui { .. }) => true,
+        Some(Command::Demo { print, .. }) => !*print && std::io::stdout().is_terminal(),
+        _ => false,
+    };
+    init_logging(tui);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)
         .enable_all()
@@ -350,13 +375,16 @@ pub fn main() -> i32 {
     };
     // Jobs that stop cleanly on cancel (roll back, checkpoint) get a moment to do so; any other
     // command simply ends when a signal arrives, as it would without handlers.
-    let graceful = matches!(
-        cli.command,
-        Command::Apply { .. }
-            | Command::Rollback { .. }
-            | Command::Data { .. }
-            | Command::Resume { .. }
-    );
+    let graceful = tui
+        || matches!(
+            cli.command,
+            Some(
+                Command::Apply { .. }
+                    | Command::Rollback { .. }
+                    | Command::Data { .. }
+                    | Command::Resume { .. }
+            )
+        );
     let cancel = process_cancel();
     let outcome = runtime.block_on(async {
         if let Err(e) = cancel.on_signals() {
@@ -466,10 +494,25 @@ pub(crate) use crate::clock::now_rfc3339;
 
 /// Logs go to stderr, at the level in `SLUICE_LOG` (default: warnings only), in color only when
 /// stderr is a terminal and `NO_COLOR` is unset or empty.
-fn init_logging() {
+fn init_logging(to_file: bool) {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("SLUICE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    if to_file {
+        // The TUI's log: `sluice.log` in the data directory (0600).
+        let file = crate::config::data_dir().ok().and_then(|d| {
+            crate::files::private_dir(&d).ok()?;
+            crate::files::open_append(&d.join("sluice.log")).ok()
+        });
+        if let Some(f) = file {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(std::sync::Mutex::new(f))
+                .with_ansi(false)
+                .try_init();
+        }
+        return;
+    }
     let color = std::io::stderr().is_terminal() && !no_color(std::env::var_os("NO_COLOR"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

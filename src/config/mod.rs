@@ -23,3 +23,13 @@ pub fn data_dir() -> Result<PathBuf> {
             )
         })
 }
+
+/// Where the user's own configuration lives (`profiles.toml`, `keymap.toml`):
+/// `$SLUICE_CONFIG_DIR` when set, else the platform's config directory
+/// (`~/.config/sluice` on Linux, `$XDG_CONFIG_HOME` honoured).
+pub fn config_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("SLUICE_CONFIG_DIR").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(d));
+    }
+    directories::ProjectDirs::from("", "", "sluice").map(|d| d.config_dir().to_path_buf())
+}

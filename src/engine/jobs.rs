@@ -36,6 +36,11 @@ impl Engine {
         Engine { profiles }
     }
 
+    /// The profiles' names, for a client to offer.
+    pub fn profile_names(&self) -> Vec<String> {
+        self.profiles.profiles.keys().cloned().collect()
+    }
+
     /// Starts `cmd` on a task of the current tokio runtime. Cancelling `cancel` stops it the way
     /// each job stops (statement stopped on the server, rollback or checkpoint).
     pub fn start(&self, cmd: Command, cancel: Cancel) -> Job {

@@ -162,3 +162,8 @@ fn apply_filter(cat: &mut Catalog, filter: &Filter) {
                 .is_none_or(|p| filter.table_matches(&u.schema, p))
     });
 }
+
+/// A reference as it may be shown: a URL without its password; anything else as given.
+pub fn redacted(reference: &str) -> String {
+    crate::dialect::db::redact_url(reference)
+}

@@ -1,0 +1,323 @@
+//! The object tree of differences: schema → kind → object → member, each line with a status glyph
+//! that reads without color (`+` added, `-` removed, `~` changed, `→` renamed, `?` not compared),
+//! a risk badge and the data count. Built once per comparison and filter (tui-tree-widget
+//! flattens the open nodes each frame; the items themselves are cached here).
+
+use std::collections::{BTreeMap, HashMap};
+
+use ratatui::text::{Line, Span};
+use tui_tree_widget::TreeItem;
+
+use super::app::{RiskFilter, StatusFilter};
+use super::theme::Theme;
+use crate::engine::protocol::Comparison;
+use crate::model::{Assessment, Change, RiskLevel};
+
+/// What a line of the tree stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    Schema(String),
+    Kind(String, String),
+    /// An object, with the indexes of its changes (its own and its members').
+    Object {
+        schema: String,
+        name: String,
+        changes: Vec<usize>,
+    },
+    /// One change of an object (a column, index, constraint, trigger…).
+    Member {
+        schema: String,
+        object: String,
+        change: usize,
+    },
+}
+
+/// Counts for the header.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub changes: usize,
+    pub added: usize,
+    pub removed: usize,
+    pub changed: usize,
+    pub danger: usize,
+    pub caution: usize,
+    pub safe: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct Tree {
+    pub items: Vec<TreeItem<'static, String>>,
+    pub nodes: HashMap<Vec<String>, Node>,
+    /// Every line's path in tree order (open or not), for `n`/`N` and for keeping a selection.
+    pub order: Vec<Vec<String>>,
+    /// Paths of the lines the name filter matches.
+    pub matches: Vec<Vec<String>>,
+    pub totals: Totals,
+    /// Objects shown.
+    pub objects: usize,
+}
+
+/// The glyph of a change: `+`, `-`, `~`, `→` (rename), `?` (not compared).
+pub fn glyph(c: &Change) -> char {
+    if c.kind().starts_with("rename") {
+        '→'
+    } else if matches!(c, Change::Unsupported { .. }) {
+        '?'
+    } else {
+        c.sign()
+    }
+}
+
+/// Whether a change is about a table as a whole (it stands on the table's own line).
+fn table_level(c: &Change) -> bool {
+    matches!(
+        c,
+        Change::CreateTable { .. }
+            | Change::DropTable { .. }
+            | Change::RenameTable { .. }
+            | Change::AlterTableOptions { .. }
+            | Change::RebuildTable { .. }
+    )
+}
+
+/// Where a change goes: (schema, kind group, object name, whether it is the object's own).
+fn place(c: &Change) -> (String, String, String, bool) {
+    if let Change::Unsupported { .. } = c {
+        return (c.schema(), "not compared".into(), c.object(), true);
+    }
+    if let Some(t) = c.table() {
+        return (c.schema(), "tables".into(), t.name, table_level(c));
+    }
+    let schema = c.schema();
+    let object = c.object();
+    let name = object
+        .strip_prefix(&format!("{schema}."))
+        .unwrap_or(&object)
+        .to_string();
+    (schema, format!("{}s", c.object_kind()), name, true)
+}
+
+/// The badge of a verdict: `! danger · 1 row is NULL`, `caution`, `safe`.
+pub fn badge(r: &Assessment) -> String {
+    let mut s = match r.level {
+        RiskLevel::Danger if r.certain_failure => "! WILL FAIL".to_string(),
+        RiskLevel::Danger => "! danger".to_string(),
+        l => l.as_str().to_string(),
+    };
+    if let Some(c) = r.counts.iter().find(|c| c.count > 0) {
+        s.push_str(&format!(" · {}", c.phrase()));
+    }
+    s
+}
+
+fn worst<'a>(risks: impl Iterator<Item = &'a Assessment>) -> Option<&'a Assessment> {
+    risks.max_by_key(|r| (r.level, r.certain_failure))
+}
+
+fn keep(c: &Change, r: Option<&Assessment>, status: StatusFilter, risk: RiskFilter) -> bool {
+    let by_status = match status {
+        StatusFilter::All => true,
+        StatusFilter::Added => c.sign() == '+',
+        StatusFilter::Removed => c.sign() == '-',
+        StatusFilter::Changed => c.sign() == '~',
+    };
+    let level = r.map(|r| r.level).unwrap_or(RiskLevel::Safe);
+    let by_risk = match risk {
+        RiskFilter::All => true,
+        RiskFilter::Danger => level == RiskLevel::Danger,
+        RiskFilter::Caution => level >= RiskLevel::Caution,
+    };
+    by_status && by_risk
+}
+
+#[derive(Default)]
+struct Obj {
+    own: Vec<usize>,
+    members: Vec<usize>,
+}
+
+/// Builds the tree of `cmp`'s changes that pass the filters (a name filter keeps an object whose
+/// name, or one of whose changes, contains it, ignoring case).
+pub fn build(
+    cmp: &Comparison,
+    filter: &str,
+    status: StatusFilter,
+    risk: RiskFilter,
+    theme: Theme,
+) -> Tree {
+    let mut t = Tree::default();
+    for (i, c) in cmp.changes.iter().enumerate() {
+        t.totals.changes += 1;
+        match c.sign() {
+            '+' => t.totals.added += 1,
+            '-' => t.totals.removed += 1,
+            _ => t.totals.changed += 1,
+        }
+        match cmp.risks.get(i).map(|r| r.level) {
+            Some(RiskLevel::Danger) => t.totals.danger += 1,
+            Some(RiskLevel::Caution) => t.totals.caution += 1,
+            _ => t.totals.safe += 1,
+        }
+    }
+    let needle = filter.to_lowercase();
+    let mut grouped: BTreeMap<String, BTreeMap<String, BTreeMap<String, Obj>>> = BTreeMap::new();
+    for (i, c) in cmp.changes.iter().enumerate() {
+        if !keep(c, cmp.risks.get(i), status, risk) {
+            continue;
+        }
+        let (schema, kind, name, own) = place(c);
+        let obj = grouped
+            .entry(schema)
+            .or_default()
+            .entry(kind)
+            .or_default()
+            .entry(name)
+            .or_default();
+        if own {
+            obj.own.push(i);
+        } else {
+            obj.members.push(i);
+        }
+    }
+    let risk_of = |i: usize| cmp.risks.get(i);
+    for (schema, kinds) in grouped {
+        let spath = vec![format!("s:{schema}")];
+        let mut kind_items = Vec::new();
+        for (kind, objects) in kinds {
+            let kpath = vec![spath[0].clone(), format!("k:{kind}")];
+            let mut obj_items = Vec::new();
+            for (name, obj) in objects {
+                let all: Vec<usize> = obj.own.iter().chain(&obj.members).copied().collect();
+                let name_hit = !needle.is_empty() && name.to_lowercase().contains(&needle);
+                let member_hits: Vec<usize> = obj
+                    .members
+                    .iter()
+                    .copied()
+                    .filter(|i| {
+                        !needle.is_empty()
+                            && cmp.changes[*i].describe().to_lowercase().contains(&needle)
+                    })
+                    .collect();
+                if !needle.is_empty() && !name_hit && member_hits.is_empty() {
+                    continue;
+                }
+                let opath = vec![kpath[0].clone(), kpath[1].clone(), format!("o:{name}")];
+                // One glyph for the object: its own changes' if they agree (a view dropped and
+                // created again is changed, not removed).
+                let mut own_glyphs = obj.own.iter().map(|i| glyph(&cmp.changes[*i]));
+                let sign = match own_glyphs.next() {
+                    Some(g) if own_glyphs.all(|o| o == g) => g,
+                    _ => '~',
+                };
+                let w = worst(all.iter().filter_map(|i| risk_of(*i)));
+                let mut spans = vec![
+                    Span::styled(format!("{sign} "), theme.sign(sign)),
+                    Span::raw(name.clone()),
+                ];
+                if let Some(w) = w {
+                    spans.push(Span::raw("  "));
+                    spans.push(Span::styled(badge(w), theme.risk(w.level)));
+                }
+                let mut members = Vec::new();
+                for i in &obj.members {
+                    let c = &cmp.changes[*i];
+                    let mpath = vec![
+                        opath[0].clone(),
+                        opath[1].clone(),
+                        opath[2].clone(),
+                        format!("m:{i}"),
+                    ];
+                    let g = glyph(c);
+                    let mut ms = vec![
+                        Span::styled(format!("{g} "), theme.sign(g)),
+                        Span::raw(c.describe()),
+                    ];
+                    if let Some(r) = risk_of(*i) {
+                        ms.push(Span::raw("  "));
+                        ms.push(Span::styled(badge(r), theme.risk(r.level)));
+                    }
+                    if member_hits.contains(i) {
+                        t.matches.push(mpath.clone());
+                    }
+                    t.order.push(mpath.clone());
+                    t.nodes.insert(
+                        mpath.clone(),
+                        Node::Member {
+                            schema: schema.clone(),
+                            object: name.clone(),
+                            change: *i,
+                        },
+                    );
+                    members.push(TreeItem::new_leaf(mpath[3].clone(), Line::from(ms)));
+                }
+                if name_hit {
+                    t.matches.push(opath.clone());
+                }
+                t.nodes.insert(
+                    opath.clone(),
+                    Node::Object {
+                        schema: schema.clone(),
+                        name: name.clone(),
+                        changes: all,
+                    },
+                );
+                // The object's own line comes before its members in tree order.
+                let at = t.order.len() - members.len();
+                t.order.insert(at, opath.clone());
+                t.objects += 1;
+                let item = if members.is_empty() {
+                    TreeItem::new_leaf(opath[2].clone(), Line::from(spans))
+                } else {
+                    match TreeItem::new(opath[2].clone(), Line::from(spans.clone()), members) {
+                        Ok(it) => it,
+                        Err(_) => TreeItem::new_leaf(opath[2].clone(), Line::from(spans)),
+                    }
+                };
+                obj_items.push(item);
+            }
+            if obj_items.is_empty() {
+                continue;
+            }
+            let label = Line::from(vec![
+                Span::styled(kind.clone(), theme.title()),
+                Span::styled(format!(" ({})", obj_items.len()), theme.dim()),
+            ]);
+            t.nodes
+                .insert(kpath.clone(), Node::Kind(schema.clone(), kind.clone()));
+            let at = t.order.len()
+                - obj_items
+                    .iter()
+                    .map(|o| 1 + o.children().len())
+                    .sum::<usize>();
+            t.order.insert(at, kpath.clone());
+            if let Ok(it) = TreeItem::new(kpath[1].clone(), label, obj_items) {
+                kind_items.push(it);
+            }
+        }
+        if kind_items.is_empty() {
+            continue;
+        }
+        let count: usize = kind_items.iter().map(|k| k.children().len()).sum();
+        let label = Line::from(vec![
+            Span::styled(format!("schema {schema}"), theme.title()),
+            Span::styled(format!(" ({count})"), theme.dim()),
+        ]);
+        t.nodes.insert(spath.clone(), Node::Schema(schema.clone()));
+        let below: usize = kind_items
+            .iter()
+            .map(|k| {
+                1 + k
+                    .children()
+                    .iter()
+                    .map(|o| 1 + o.children().len())
+                    .sum::<usize>()
+            })
+            .sum();
+        let at = t.order.len() - below;
+        t.order.insert(at, spath.clone());
+        if let Ok(it) = TreeItem::new(spath[0].clone(), label, kind_items) {
+            t.items.push(it);
+        }
+    }
+    t
+}

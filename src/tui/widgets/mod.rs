@@ -1,0 +1,3 @@
+//! Widgets of our own: the side-by-side SQL diff.
+
+pub mod sidediff;
