@@ -27,7 +27,8 @@ pub async fn run(cli: Cli) -> Result<i32> {
             return crate::tui::run(engine, Default::default(), super::process_cancel()).await;
         }
         return Err(Error::usage(
-            "no command given (and no terminal for the TUI): see `sluice --help`",
+            "sluice needs a command when not on a terminal (the TUI needs one): inspect, \
+             snapshot, schema, data, apply, resume, rollback, runs, history, demo, tui; see `sluice --help`",
         ));
     };
     match command {

@@ -114,13 +114,15 @@ pub fn judge(changes: &[Change], skipped: &[Skipped], filter: &[String], goal: &
 }
 
 /// Whether leaving out `step` explains the difference `c`: the same change, or any change of a
-/// table whose rebuild or drop was left out.
+/// table whose creation, rebuild or drop was left out.
 fn accounts_for(step: &Change, c: &Change) -> bool {
     if step.kind() == c.kind() && step.object() == c.object() {
         return true;
     }
     match step {
-        Change::RebuildTable { .. } | Change::DropTable { .. } => {
+        // A table not created, rebuilt or dropped accounts for every difference of that table
+        // (SQLite folds a new table's foreign keys into its CREATE TABLE, for one).
+        Change::RebuildTable { .. } | Change::DropTable { .. } | Change::CreateTable { .. } => {
             step.table().is_some() && step.table() == c.table()
         }
         _ => false,
