@@ -2,8 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::Row;
-
 use crate::dialect::mysql::normalize::{self, Flavor};
 use crate::error::{Error, Result};
 use crate::model::{

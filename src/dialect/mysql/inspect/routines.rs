@@ -2,9 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::Row;
-
-use crate::dialect::mysql::normalize::{self};
+use crate::dialect::mysql::normalize;
 use crate::dialect::quote;
 use crate::error::Result;
 use crate::model::{Dialect, Function, RoutineKind, Trigger, Unsupported};

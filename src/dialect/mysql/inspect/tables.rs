@@ -1,8 +1,6 @@
 //! Tables (engine, character set, options), their columns, and views.
 
-use sqlx::Row;
-
-use crate::dialect::mysql::normalize::{self};
+use crate::dialect::mysql::normalize;
 use crate::dialect::mysql::types;
 use crate::error::Result;
 use crate::model::{Column, Generated, Identity, Table, View};
