@@ -10,9 +10,10 @@
 //!   the level to danger and sets `certain_failure`; a change that is dangerous only because of
 //!   what the data *might* hold drops to caution when the counts show nothing offending.
 //!
-//! Files: `rules.rs` (the static `match` on [`Change`]), `subject.rs` (what a change is, as
-//! reasons start), `counts.rs` (running the dialect's probes through `dialect::risk` and folding
-//! their counts into the verdicts). Nothing here talks to a database but through that facade.
+//! Files: `rules/` (the static `match` on [`Change`], one file per group of changes),
+//! `subject.rs` (what a change is, as reasons start), `counts.rs` (running the dialect's probes
+//! through `dialect::risk` and folding their counts into the verdicts). Nothing here talks to a
+//! database but through that facade.
 //!
 //! Decisions worth knowing:
 //! - Dropping a sequence is *caution*: its position is lost but can be recomputed
