@@ -976,6 +976,14 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             Action::Check,
             Action::Compare,
         ],
+        Screen::Compare if app.compare.detail_open => &[
+            Action::Down,
+            Action::ToggleView,
+            Action::NextPane,
+            Action::ScrollRight,
+            Action::Back,
+            Action::Plan,
+        ],
         Screen::Compare => &[
             Action::Down,
             Action::Open,
@@ -996,7 +1004,12 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
     let sec = app.screen.section();
     let mut out: Vec<(String, &'static str)> = wanted
         .iter()
-        .filter_map(|a| app.keymap.key_of(sec, *a).map(|k| (k, a.name())))
+        .filter_map(|a| {
+            app.keymap
+                .key_of(sec, *a)
+                .or_else(|| app.keymap.key_of(Section::Global, *a))
+                .map(|k| (k, a.name()))
+        })
         .collect();
     for a in [Action::Help, Action::Quit] {
         if let Some(k) = app.keymap.key_of(Section::Global, a) {

@@ -439,7 +439,7 @@ fn plan(f: &mut Frame, app: &App, area: Rect) {
         foot_lines.push(Line::raw(n.clone()));
     }
     foot_lines.push(Line::from(Span::styled(
-        "[x] runs  [ ] left out by you  [-] needs a step left out  [!] destructive (D includes)",
+        "[x] runs [ ] left out by you [-] needs a left-out step [!] destructive: D",
         t.dim(),
     )));
     if let Some((dir, id)) = &app.plan.written {
