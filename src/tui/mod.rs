@@ -145,6 +145,11 @@ async fn event_loop(
                 .draw(|f| views::draw(f, app))
                 .map_err(|e| Error::usage(format!("drawing the screen: {e}")))?;
             dirty = false;
+            // Test builds only: a panic on demand, to prove the terminal is given back.
+            #[cfg(debug_assertions)]
+            if std::env::var_os("SLUICE_TUI_TEST_PANIC").is_some() {
+                panic!("SLUICE_TUI_TEST_PANIC: a panic injected by a test");
+            }
         }
         let msg = if let Some(m) = first.take() {
             m

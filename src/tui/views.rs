@@ -68,17 +68,30 @@ fn header(f: &mut Frame, app: &App, area: Rect) {
         .as_deref()
         .map(crate::engine::source::redacted);
     let mut first = vec![Span::styled(" sluice ", t.title())];
-    if let Some(c) = &app.compare.cmp {
-        first.push(Span::raw(format!(
-            " SOURCE {} → TARGET {}",
-            c.source_name, c.target_name
-        )));
-    } else if src.is_some() || tgt.is_some() {
-        first.push(Span::raw(format!(
-            " SOURCE {} → TARGET {}",
+    let names = match &app.compare.cmp {
+        Some(c) => Some((c.source_name.clone(), c.target_name.clone())),
+        None if src.is_some() || tgt.is_some() => Some((
             src.unwrap_or_else(|| "?".into()),
-            tgt.unwrap_or_else(|| "?".into())
-        )));
+            tgt.unwrap_or_else(|| "?".into()),
+        )),
+        None => None,
+    };
+    if let Some((s, g)) = names {
+        // Both names fit on the line: long ones lose their middle, never their ends.
+        let room = (area.width as usize).saturating_sub(8 + " SOURCE  → TARGET ".chars().count());
+        let half = room / 2;
+        let (s, g) = if s.chars().count() + g.chars().count() <= room {
+            (s, g)
+        } else if s.chars().count() <= half {
+            let rest = room - s.chars().count();
+            (s, middle_ellipsis(&g, rest))
+        } else if g.chars().count() <= half {
+            let rest = room - g.chars().count();
+            (middle_ellipsis(&s, rest), g)
+        } else {
+            (middle_ellipsis(&s, half), middle_ellipsis(&g, room - half))
+        };
+        first.push(Span::raw(format!(" SOURCE {s} → TARGET {g}")));
     }
     let mut second = Vec::new();
     if let Some(c) = &app.compare.cmp {
@@ -486,6 +499,9 @@ fn apply(f: &mut Frame, app: &App, area: Rect) {
         lines.push(Line::raw(format!("step {n} of {total}: {what}")));
     }
     match &app.apply.outcome {
+        None if app.apply.running && app.confirming.is_some() => {
+            lines.push(Line::raw("waiting for your confirmation: nothing has run"));
+        }
         None if app.apply.running => {
             let spin = SPINNER[(app.ticks % 4) as usize];
             lines.push(Line::raw(format!(
@@ -611,4 +627,21 @@ fn confirm(f: &mut Frame, app: &App, area: Rect) {
         Paragraph::new(text).block(block(" Confirm ".into(), true, app)),
         r,
     );
+}
+
+/// `text` in at most `max` characters: its start and its end, an ellipsis between.
+pub fn middle_ellipsis(text: &str, max: usize) -> String {
+    let n = text.chars().count();
+    if n <= max {
+        return text.to_string();
+    }
+    if max <= 1 {
+        return "…".chars().take(max).collect();
+    }
+    let keep = max - 1;
+    let head = keep / 2;
+    let tail = keep - head;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
 }
