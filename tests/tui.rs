@@ -433,3 +433,36 @@ fn screens_at_120x40_without_color() {
     update(&mut app, ch('p'));
     insta::assert_snapshot!("plan_120x40_no_color", text(&render(&mut app)));
 }
+
+/// `sluice bench tui` runs in the suite, small (the figures are for `--release`, on purpose):
+/// the tree holds exactly the drifted tables, a name filter finds the one it names, and every
+/// figure is printed.
+#[test]
+fn bench_tui_small_runs_and_reports_every_figure() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = support::sluice()
+        .args(["bench", "tui", "--tables", "200", "--drift", "10", "--dir"])
+        .arg(dir.path())
+        .output()
+        .expect("sluice bench tui");
+    let out = String::from_utf8_lossy(&o.stdout);
+    println!("{out}");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("200 tables, 20 drifted (10 %), 80×24: 20 objects"),
+        "{out}"
+    );
+    for figure in [
+        "first frame after the diff",
+        "keypress to frame",
+        "filter, per key",
+        "peak memory (process)",
+    ] {
+        assert!(out.contains(figure), "{figure} missing:\n{out}");
+    }
+}

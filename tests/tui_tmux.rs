@@ -205,7 +205,10 @@ fn the_demo_from_diff_to_apply_in_a_real_terminal() {
         "full_name not emphasized:\n{e}"
     );
     assert!(emphasized(&e, "\"name\""), "name not emphasized:\n{e}");
-    assert!(!emphasized(&e, "\"country\""), "an unchanged line emphasized");
+    assert!(
+        !emphasized(&e, "\"country\""),
+        "an unchanged line emphasized"
+    );
     // The DBA fixes the NULL row in another terminal meanwhile.
     let fix = Command::new("sqlite3")
         .arg(demo.join("target.db"))
@@ -218,7 +221,10 @@ fn the_demo_from_diff_to_apply_in_a_real_terminal() {
     t.wait_for("Plan:", 10);
     t.keys(&["j", "Space"]);
     let s = t.wait_for("also excluded", 10);
-    assert!(s.contains("also excluded: 1 step(s) that need it (7)"), "{s}");
+    assert!(
+        s.contains("also excluded: 1 step(s) that need it (7)"),
+        "{s}"
+    );
     assert!(
         s.contains("[-]   7 create_index main.reviews.idx_reviews_product"),
         "{s}"
@@ -262,7 +268,15 @@ fn the_demo_from_diff_to_apply_in_a_real_terminal() {
     let tgt = format!("sqlite:{}", demo.join("target.db").display());
     let o = sluice(
         t.dir(),
-        &["schema", "diff", &src, &tgt, "--exit-code", "--format", "json"],
+        &[
+            "schema",
+            "diff",
+            &src,
+            &tgt,
+            "--exit-code",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
@@ -379,7 +393,11 @@ fn a_resize_storm_while_the_diff_loads() {
     // The last size is 100×30: once the diff is there, the frame fills exactly that.
     let s = t.wait_for("changes:", 120);
     std::thread::sleep(Duration::from_millis(300));
-    let s = if s.lines().count() == 30 { t.screen() } else { s };
+    let s = if s.lines().count() == 30 {
+        t.screen()
+    } else {
+        s
+    };
     assert!(!t.dir().join("exit").exists(), "sluice ended:\n{s}");
     let lines: Vec<&str> = s.lines().collect();
     assert_eq!(lines.len(), 30, "{s}");
@@ -404,7 +422,11 @@ fn a_panic_gives_the_terminal_back() {
     );
     let code = t.wait_exit(60);
     assert_eq!(code, 101, "a panic's exit code");
-    assert_eq!(t.display("#{alternate_on}"), "0", "still on the alternate screen");
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "0",
+        "still on the alternate screen"
+    );
     let stty = std::fs::read_to_string(t.dir().join("stty")).expect("stty -a");
     // Cooked mode: canonical input, echo, signals.
     for flag in ["icanon", "echo", "isig"] {
@@ -414,7 +436,10 @@ fn a_panic_gives_the_terminal_back() {
         );
     }
     let s = t.screen();
-    assert!(s.contains("SLUICE_TUI_TEST_PANIC"), "the panic is shown:\n{s}");
+    assert!(
+        s.contains("SLUICE_TUI_TEST_PANIC"),
+        "the panic is shown:\n{s}"
+    );
 }
 
 #[test]

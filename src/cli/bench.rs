@@ -1,4 +1,5 @@
-//! `sluice bench data`: the row diff's throughput and memory, against the read bound.
+//! `sluice bench data`: the row diff's throughput and memory, against the read bound;
+//! `sluice bench tui` (in `bench_tui.rs`): the TUI's response times on a large comparison.
 
 use std::path::PathBuf;
 
@@ -35,18 +36,67 @@ pub enum BenchCommand {
         #[arg(long)]
         keep: bool,
     },
+    /// Generate two SQLite files of N tables with drift in a share of them, compare them, then
+    /// time the TUI (its own update and drawing, into an off-screen buffer): the first frame
+    /// after the diff arrives, each keypress to its frame, each key of a name filter; and peak
+    /// memory.
+    Tui {
+        /// Tables per side (10 to 100000).
+        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(10..=100_000))]
+        tables: u64,
+        /// Share of the tables that differ, in percent (1 to 100).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u8).range(1..=100))]
+        drift: u8,
+        /// Terminal size, COLSxROWS.
+        #[arg(long, default_value = "80x24", value_parser = size)]
+        size: (u16, u16),
+        /// Where the SQLite files go (default: a temporary directory).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+fn size(s: &str) -> std::result::Result<(u16, u16), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("{s:?}: write the size as COLSxROWS, e.g. 80x24"))?;
+    let n = |v: &str| {
+        v.trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|n| (10..=1000).contains(n))
+            .ok_or_else(|| format!("{s:?}: columns and rows are numbers from 10 to 1000"))
+    };
+    Ok((n(w)?, n(h)?))
 }
 
 pub async fn run(cmd: BenchCommand) -> Result<i32> {
-    let BenchCommand::Data {
-        rows,
-        postgres,
-        mysql,
-        sqlite,
-        dir,
-        batch_size,
-        keep,
-    } = cmd;
+    let (rows, postgres, mysql, sqlite, dir, batch_size, keep) = match cmd {
+        BenchCommand::Tui {
+            tables,
+            drift,
+            size,
+            dir,
+        } => {
+            return super::bench_tui::run(super::bench_tui::Spec {
+                tables: tables as usize,
+                drift_percent: drift,
+                width: size.0,
+                height: size.1,
+                dir,
+            })
+            .await;
+        }
+        BenchCommand::Data {
+            rows,
+            postgres,
+            mysql,
+            sqlite,
+            dir,
+            batch_size,
+            keep,
+        } => (rows, postgres, mysql, sqlite, dir, batch_size, keep),
+    };
     let mut results = Vec::new();
     let names = ["sluice_bench_source", "sluice_bench_target"];
     for (label, admin) in [("postgres", &postgres), ("mariadb", &mysql)] {

@@ -8,6 +8,7 @@
 mod out;
 
 pub mod bench;
+mod bench_tui;
 mod commands;
 pub mod data;
 mod drive;

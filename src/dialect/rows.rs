@@ -691,3 +691,30 @@ pub async fn exec_script(db: &Db, script: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// Like `exec_script`, in one transaction on one connection: all of it or none (PostgreSQL and
+/// SQLite; MySQL commits DDL as it goes).
+pub async fn exec_in_transaction(db: &Db, script: &str) -> Result<()> {
+    let stmts: Vec<&str> = script
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let err = |e| crate::dialect::error::db("running a generated script", e);
+    macro_rules! run {
+        ($pool:expr) => {{
+            let mut tx = $pool.begin().await.map_err(err)?;
+            for stmt in &stmts {
+                sqlx::Executor::execute(&mut *tx, *stmt)
+                    .await
+                    .map_err(err)?;
+            }
+            tx.commit().await.map_err(err)
+        }};
+    }
+    match db {
+        Db::Pg(p) => run!(p),
+        Db::My(p) => run!(p),
+        Db::Lite(p) => run!(p),
+    }
+}

@@ -171,7 +171,7 @@ fn spec(d: Dialect) -> ReadSpec {
 }
 
 /// VmHWM of this process, in KiB.
-fn peak_rss() -> Option<u64> {
+pub fn peak_rss() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/self/status").ok()?;
     text.lines()
         .find(|l| l.starts_with("VmHWM:"))?
@@ -183,7 +183,7 @@ fn peak_rss() -> Option<u64> {
 
 /// Hands freed heap back to the system (what earlier phases left in the allocator's arenas is
 /// not the diff's memory), then resets VmHWM to the current resident size.
-fn reset_peak_rss() -> bool {
+pub fn reset_peak_rss() -> bool {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free memory of the allocator's own arenas to the system.
     unsafe {

@@ -183,7 +183,10 @@ pub fn build(
     for (schema, kinds) in grouped {
         let spath = vec![format!("s:{schema}")];
         let mut kind_items = Vec::new();
+        // Tree order, built bottom-up: each level's lines after its own line.
+        let mut schema_order: Vec<Vec<String>> = Vec::new();
         for (kind, objects) in kinds {
+            let mut kind_order: Vec<Vec<String>> = Vec::new();
             let kpath = vec![spath[0].clone(), format!("k:{kind}")];
             let mut obj_items = Vec::new();
             for (name, obj) in objects {
@@ -219,6 +222,7 @@ pub fn build(
                     spans.push(Span::styled(badge(w), theme.risk(w.level)));
                 }
                 let mut members = Vec::new();
+                let mut member_order = Vec::new();
                 for i in &obj.members {
                     let c = &cmp.changes[*i];
                     let mpath = vec![
@@ -239,7 +243,7 @@ pub fn build(
                     if member_hits.contains(i) {
                         t.matches.push(mpath.clone());
                     }
-                    t.order.push(mpath.clone());
+                    member_order.push(mpath.clone());
                     t.nodes.insert(
                         mpath.clone(),
                         Node::Member {
@@ -262,8 +266,8 @@ pub fn build(
                     },
                 );
                 // The object's own line comes before its members in tree order.
-                let at = t.order.len() - members.len();
-                t.order.insert(at, opath.clone());
+                kind_order.push(opath.clone());
+                kind_order.append(&mut member_order);
                 t.objects += 1;
                 let item = if members.is_empty() {
                     TreeItem::new_leaf(opath[2].clone(), Line::from(spans))
@@ -284,12 +288,8 @@ pub fn build(
             ]);
             t.nodes
                 .insert(kpath.clone(), Node::Kind(schema.clone(), kind.clone()));
-            let at = t.order.len()
-                - obj_items
-                    .iter()
-                    .map(|o| 1 + o.children().len())
-                    .sum::<usize>();
-            t.order.insert(at, kpath.clone());
+            schema_order.push(kpath.clone());
+            schema_order.append(&mut kind_order);
             if let Ok(it) = TreeItem::new(kpath[1].clone(), label, obj_items) {
                 kind_items.push(it);
             }
@@ -303,18 +303,8 @@ pub fn build(
             Span::styled(format!(" ({count})"), theme.dim()),
         ]);
         t.nodes.insert(spath.clone(), Node::Schema(schema.clone()));
-        let below: usize = kind_items
-            .iter()
-            .map(|k| {
-                1 + k
-                    .children()
-                    .iter()
-                    .map(|o| 1 + o.children().len())
-                    .sum::<usize>()
-            })
-            .sum();
-        let at = t.order.len() - below;
-        t.order.insert(at, spath.clone());
+        t.order.push(spath.clone());
+        t.order.append(&mut schema_order);
         if let Ok(it) = TreeItem::new(spath[0].clone(), label, kind_items) {
             t.items.push(it);
         }

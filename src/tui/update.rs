@@ -586,9 +586,16 @@ fn jump_match(app: &mut App, forward: bool) {
     if matches.is_empty() {
         return;
     }
-    let order = &app.compare.tree.order;
-    let pos = |p: &Vec<String>| order.iter().position(|o| o == p).unwrap_or(0);
-    let cur = pos(&app.compare.tree_state.selected().to_vec());
+    let order: std::collections::HashMap<&[String], usize> = app
+        .compare
+        .tree
+        .order
+        .iter()
+        .enumerate()
+        .map(|(n, p)| (p.as_slice(), n))
+        .collect();
+    let pos = |p: &[String]| order.get(p).copied().unwrap_or(0);
+    let cur = pos(app.compare.tree_state.selected());
     let mut sorted: Vec<&Vec<String>> = matches.iter().collect();
     sorted.sort_by_key(|m| pos(m));
     let next = if forward {
