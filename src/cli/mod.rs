@@ -363,6 +363,22 @@ pub fn main() -> i32 {
         _ => false,
     };
     init_logging(tui);
+    // An interactive session holds a comparison for as long as a person reads it: fewer malloc
+    // arenas keep what the runtime's threads freed from staying resident (about a fifth of the
+    // peak on a 2,000-table comparison).
+    let bench_tui = matches!(
+        &cli.command,
+        Some(Command::Bench {
+            command: bench::BenchCommand::Tui { .. }
+        })
+    );
+    if tui || bench_tui {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: mallopt only changes the allocator's tuning; glibc takes its own lock.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)
         .enable_all()

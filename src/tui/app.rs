@@ -126,6 +126,10 @@ pub struct CompareState {
     pub source_ms: Option<u64>,
     pub target_ms: Option<u64>,
     pub cmp: Option<Arc<Comparison>>,
+    /// The plan's steps by the object they are about (`schema.name`), indexes into its steps.
+    pub steps_of: std::collections::HashMap<String, Vec<usize>>,
+    /// What tree builds reuse while only the name filter changes.
+    pub tree_cache: crate::tui::tree::Cache,
     pub tree: Tree,
     pub tree_state: TreeState<String>,
     pub filter: String,

@@ -4,6 +4,7 @@
 //! flattens the open nodes each frame; the items themselves are cached here).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use ratatui::text::{Line, Span};
 use tui_tree_widget::TreeItem;
@@ -24,13 +25,16 @@ pub enum Node {
         name: String,
         changes: Vec<usize>,
     },
-    /// One change of an object (a column, index, constraint, trigger…).
+    /// One change of an object (a column, index, constraint, trigger…); the object is the
+    /// line above.
     Member {
-        schema: String,
-        object: String,
         change: usize,
     },
 }
+
+/// A line's path from the root: shared, so the tree, its order and its matches hold one copy
+/// (looked up with a `&[String]`, as tui-tree-widget's selection gives it).
+pub type Path = Arc<[String]>;
 
 /// Counts for the header.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -47,11 +51,11 @@ pub struct Totals {
 #[derive(Debug, Default)]
 pub struct Tree {
     pub items: Vec<TreeItem<'static, String>>,
-    pub nodes: HashMap<Vec<String>, Node>,
+    pub nodes: HashMap<Path, Node>,
     /// Every line's path in tree order (open or not), for `n`/`N` and for keeping a selection.
-    pub order: Vec<Vec<String>>,
-    /// Paths of the lines the name filter matches.
-    pub matches: Vec<Vec<String>>,
+    pub order: Vec<Path>,
+    /// Paths of the lines the name filter matches, in tree order.
+    pub matches: Vec<Path>,
     pub totals: Totals,
     /// Objects shown.
     pub objects: usize,
@@ -65,6 +69,17 @@ pub fn glyph(c: &Change) -> char {
         '?'
     } else {
         c.sign()
+    }
+}
+
+/// A glyph and the space after it, without allocating.
+fn glyph_text(g: char) -> &'static str {
+    match g {
+        '+' => "+ ",
+        '-' => "- ",
+        '→' => "→ ",
+        '?' => "? ",
+        _ => "~ ",
     }
 }
 
@@ -130,16 +145,18 @@ fn keep(c: &Change, r: Option<&Assessment>, status: StatusFilter, risk: RiskFilt
     by_status && by_risk
 }
 
-#[derive(Default)]
-struct Obj {
+#[derive(Debug, Default)]
+pub struct Obj {
     own: Vec<usize>,
     members: Vec<usize>,
 }
 
 /// Builds the tree of `cmp`'s changes that pass the filters (a name filter keeps an object whose
-/// name, or one of whose changes, contains it, ignoring case).
+/// name, or one of whose changes, contains it, ignoring case). `search`: each change's line in
+/// lower case (see `search_texts`), so that a filter key skips what it does not match cheaply.
 pub fn build(
     cmp: &Comparison,
+    cache: &mut Cache,
     filter: &str,
     status: StatusFilter,
     risk: RiskFilter,
@@ -160,7 +177,173 @@ pub fn build(
         }
     }
     let needle = filter.to_lowercase();
-    let mut grouped: BTreeMap<String, BTreeMap<String, BTreeMap<String, Obj>>> = BTreeMap::new();
+    let (search, grouped) = cache.get(cmp, status, risk);
+    let risk_of = |i: usize| cmp.risks.get(i);
+    for (schema, kinds) in grouped.iter() {
+        let sid = format!("s:{schema}");
+        let spath: Path = Arc::from(vec![sid.clone()]);
+        let mut kind_items = Vec::new();
+        // Tree order, built bottom-up: each level's lines after its own line.
+        let mut schema_order: Vec<Path> = Vec::new();
+        let mut schema_matches: Vec<Path> = Vec::new();
+        for (kind, objects) in kinds {
+            let kid = format!("k:{kind}");
+            let kpath: Path = Arc::from(vec![sid.clone(), kid.clone()]);
+            let mut kind_order: Vec<Path> = Vec::new();
+            let mut obj_items = Vec::new();
+            for (name, obj) in objects {
+                let all: Vec<usize> = obj.own.iter().chain(&obj.members).copied().collect();
+                let name_hit = !needle.is_empty() && name.to_lowercase().contains(&needle);
+                // `search` holds each change's line in lower case, made once per comparison.
+                let member_hit = |i: usize| {
+                    !needle.is_empty()
+                        && match search.get(i) {
+                            Some(text) => text.contains(&needle),
+                            None => cmp.changes[i].describe().to_lowercase().contains(&needle),
+                        }
+                };
+                if !needle.is_empty() && !name_hit && !obj.members.iter().any(|i| member_hit(*i)) {
+                    continue;
+                }
+                let described: Vec<(usize, String)> = obj
+                    .members
+                    .iter()
+                    .map(|i| (*i, cmp.changes[*i].describe()))
+                    .collect();
+                let oid = format!("o:{name}");
+                let opath: Path = Arc::from(vec![sid.clone(), kid.clone(), oid.clone()]);
+                // One glyph for the object: its own changes' if they agree (a view dropped and
+                // created again is changed, not removed).
+                let mut own_glyphs = obj.own.iter().map(|i| glyph(&cmp.changes[*i]));
+                let sign = match own_glyphs.next() {
+                    Some(g) if own_glyphs.all(|o| o == g) => g,
+                    _ => '~',
+                };
+                let w = worst(all.iter().filter_map(|i| risk_of(*i)));
+                let mut spans = vec![
+                    Span::styled(glyph_text(sign), theme.sign(sign)),
+                    Span::raw(name.clone()),
+                ];
+                if let Some(w) = w {
+                    spans.push(Span::raw("  "));
+                    spans.push(Span::styled(badge(w), theme.risk(w.level)));
+                }
+                kind_order.push(opath.clone());
+                if name_hit {
+                    schema_matches.push(opath.clone());
+                }
+                let mut members = Vec::with_capacity(described.len());
+                for (i, text) in described {
+                    let c = &cmp.changes[i];
+                    let mid = format!("m:{i}");
+                    let mpath: Path =
+                        Arc::from(vec![sid.clone(), kid.clone(), oid.clone(), mid.clone()]);
+                    let g = glyph(c);
+                    let hit = member_hit(i);
+                    let mut ms = vec![Span::styled(glyph_text(g), theme.sign(g)), Span::raw(text)];
+                    if let Some(r) = risk_of(i) {
+                        ms.push(Span::raw("  "));
+                        ms.push(Span::styled(badge(r), theme.risk(r.level)));
+                    }
+                    if hit {
+                        schema_matches.push(mpath.clone());
+                    }
+                    kind_order.push(mpath.clone());
+                    t.nodes.insert(mpath, Node::Member { change: i });
+                    members.push(TreeItem::new_leaf(mid, Line::from(ms)));
+                }
+                t.nodes.insert(
+                    opath,
+                    Node::Object {
+                        schema: schema.clone(),
+                        name: name.clone(),
+                        changes: all,
+                    },
+                );
+                t.objects += 1;
+                let item = if members.is_empty() {
+                    TreeItem::new_leaf(oid, Line::from(spans))
+                } else {
+                    match TreeItem::new(oid.clone(), Line::from(spans.clone()), members) {
+                        Ok(it) => it,
+                        Err(_) => TreeItem::new_leaf(oid, Line::from(spans)),
+                    }
+                };
+                obj_items.push(item);
+            }
+            if obj_items.is_empty() {
+                continue;
+            }
+            let label = Line::from(vec![
+                Span::styled(kind.clone(), theme.title()),
+                Span::styled(format!(" ({})", obj_items.len()), theme.dim()),
+            ]);
+            t.nodes
+                .insert(kpath.clone(), Node::Kind(schema.clone(), kind.clone()));
+            schema_order.push(kpath);
+            schema_order.append(&mut kind_order);
+            if let Ok(it) = TreeItem::new(kid, label, obj_items) {
+                kind_items.push(it);
+            }
+        }
+        if kind_items.is_empty() {
+            continue;
+        }
+        let count: usize = kind_items.iter().map(|k| k.children().len()).sum();
+        let label = Line::from(vec![
+            Span::styled(format!("schema {schema}"), theme.title()),
+            Span::styled(format!(" ({count})"), theme.dim()),
+        ]);
+        t.nodes.insert(spath.clone(), Node::Schema(schema.clone()));
+        t.order.push(spath);
+        t.order.append(&mut schema_order);
+        t.matches.append(&mut schema_matches);
+        if let Ok(it) = TreeItem::new(sid, label, kind_items) {
+            t.items.push(it);
+        }
+    }
+    t
+}
+
+/// Changes grouped by schema, kind and object.
+type Grouped = BTreeMap<String, BTreeMap<String, BTreeMap<String, Obj>>>;
+
+/// What a tree build needs that does not change while a name filter is typed: each change's line
+/// in lower case, and the changes grouped for the current status and risk filters. Made again
+/// only when the comparison or those filters change.
+#[derive(Debug, Default)]
+pub struct Cache {
+    search: Vec<String>,
+    groups: Option<((StatusFilter, RiskFilter), Grouped)>,
+}
+
+impl Cache {
+    fn get(
+        &mut self,
+        cmp: &Comparison,
+        status: StatusFilter,
+        risk: RiskFilter,
+    ) -> (&[String], &Grouped) {
+        if self.search.len() != cmp.changes.len() {
+            self.search = cmp
+                .changes
+                .iter()
+                .map(|c| c.describe().to_lowercase())
+                .collect();
+            self.groups = None;
+        }
+        if self.groups.as_ref().map(|(k, _)| *k) != Some((status, risk)) {
+            self.groups = None;
+        }
+        let (_, groups) = self
+            .groups
+            .get_or_insert_with(|| ((status, risk), group(cmp, status, risk)));
+        (&self.search, groups)
+    }
+}
+
+fn group(cmp: &Comparison, status: StatusFilter, risk: RiskFilter) -> Grouped {
+    let mut grouped = Grouped::new();
     for (i, c) in cmp.changes.iter().enumerate() {
         if !keep(c, cmp.risks.get(i), status, risk) {
             continue;
@@ -179,135 +362,5 @@ pub fn build(
             obj.members.push(i);
         }
     }
-    let risk_of = |i: usize| cmp.risks.get(i);
-    for (schema, kinds) in grouped {
-        let spath = vec![format!("s:{schema}")];
-        let mut kind_items = Vec::new();
-        // Tree order, built bottom-up: each level's lines after its own line.
-        let mut schema_order: Vec<Vec<String>> = Vec::new();
-        for (kind, objects) in kinds {
-            let mut kind_order: Vec<Vec<String>> = Vec::new();
-            let kpath = vec![spath[0].clone(), format!("k:{kind}")];
-            let mut obj_items = Vec::new();
-            for (name, obj) in objects {
-                let all: Vec<usize> = obj.own.iter().chain(&obj.members).copied().collect();
-                let name_hit = !needle.is_empty() && name.to_lowercase().contains(&needle);
-                let member_hits: Vec<usize> = obj
-                    .members
-                    .iter()
-                    .copied()
-                    .filter(|i| {
-                        !needle.is_empty()
-                            && cmp.changes[*i].describe().to_lowercase().contains(&needle)
-                    })
-                    .collect();
-                if !needle.is_empty() && !name_hit && member_hits.is_empty() {
-                    continue;
-                }
-                let opath = vec![kpath[0].clone(), kpath[1].clone(), format!("o:{name}")];
-                // One glyph for the object: its own changes' if they agree (a view dropped and
-                // created again is changed, not removed).
-                let mut own_glyphs = obj.own.iter().map(|i| glyph(&cmp.changes[*i]));
-                let sign = match own_glyphs.next() {
-                    Some(g) if own_glyphs.all(|o| o == g) => g,
-                    _ => '~',
-                };
-                let w = worst(all.iter().filter_map(|i| risk_of(*i)));
-                let mut spans = vec![
-                    Span::styled(format!("{sign} "), theme.sign(sign)),
-                    Span::raw(name.clone()),
-                ];
-                if let Some(w) = w {
-                    spans.push(Span::raw("  "));
-                    spans.push(Span::styled(badge(w), theme.risk(w.level)));
-                }
-                let mut members = Vec::new();
-                let mut member_order = Vec::new();
-                for i in &obj.members {
-                    let c = &cmp.changes[*i];
-                    let mpath = vec![
-                        opath[0].clone(),
-                        opath[1].clone(),
-                        opath[2].clone(),
-                        format!("m:{i}"),
-                    ];
-                    let g = glyph(c);
-                    let mut ms = vec![
-                        Span::styled(format!("{g} "), theme.sign(g)),
-                        Span::raw(c.describe()),
-                    ];
-                    if let Some(r) = risk_of(*i) {
-                        ms.push(Span::raw("  "));
-                        ms.push(Span::styled(badge(r), theme.risk(r.level)));
-                    }
-                    if member_hits.contains(i) {
-                        t.matches.push(mpath.clone());
-                    }
-                    member_order.push(mpath.clone());
-                    t.nodes.insert(
-                        mpath.clone(),
-                        Node::Member {
-                            schema: schema.clone(),
-                            object: name.clone(),
-                            change: *i,
-                        },
-                    );
-                    members.push(TreeItem::new_leaf(mpath[3].clone(), Line::from(ms)));
-                }
-                if name_hit {
-                    t.matches.push(opath.clone());
-                }
-                t.nodes.insert(
-                    opath.clone(),
-                    Node::Object {
-                        schema: schema.clone(),
-                        name: name.clone(),
-                        changes: all,
-                    },
-                );
-                // The object's own line comes before its members in tree order.
-                kind_order.push(opath.clone());
-                kind_order.append(&mut member_order);
-                t.objects += 1;
-                let item = if members.is_empty() {
-                    TreeItem::new_leaf(opath[2].clone(), Line::from(spans))
-                } else {
-                    match TreeItem::new(opath[2].clone(), Line::from(spans.clone()), members) {
-                        Ok(it) => it,
-                        Err(_) => TreeItem::new_leaf(opath[2].clone(), Line::from(spans)),
-                    }
-                };
-                obj_items.push(item);
-            }
-            if obj_items.is_empty() {
-                continue;
-            }
-            let label = Line::from(vec![
-                Span::styled(kind.clone(), theme.title()),
-                Span::styled(format!(" ({})", obj_items.len()), theme.dim()),
-            ]);
-            t.nodes
-                .insert(kpath.clone(), Node::Kind(schema.clone(), kind.clone()));
-            schema_order.push(kpath.clone());
-            schema_order.append(&mut kind_order);
-            if let Ok(it) = TreeItem::new(kpath[1].clone(), label, obj_items) {
-                kind_items.push(it);
-            }
-        }
-        if kind_items.is_empty() {
-            continue;
-        }
-        let count: usize = kind_items.iter().map(|k| k.children().len()).sum();
-        let label = Line::from(vec![
-            Span::styled(format!("schema {schema}"), theme.title()),
-            Span::styled(format!(" ({count})"), theme.dim()),
-        ]);
-        t.nodes.insert(spath.clone(), Node::Schema(schema.clone()));
-        t.order.push(spath.clone());
-        t.order.append(&mut schema_order);
-        if let Ok(it) = TreeItem::new(spath[0].clone(), label, kind_items) {
-            t.items.push(it);
-        }
-    }
-    t
+    grouped
 }

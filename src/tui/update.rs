@@ -184,6 +184,19 @@ fn finished(app: &mut App, kind: JobKind, result: crate::Result<Output>) {
         }
         (JobKind::Compare, Ok(Output::Compared(c))) => {
             app.compare.loading = false;
+            let mut steps_of: std::collections::HashMap<String, Vec<usize>> = Default::default();
+            for (i, st) in c.plan.steps.iter().enumerate() {
+                let object = st.change.object();
+                if let Some(t) = st.change.table() {
+                    let table = format!("{}.{}", t.schema, t.name);
+                    if table != object {
+                        steps_of.entry(table).or_default().push(i);
+                    }
+                }
+                steps_of.entry(object).or_default().push(i);
+            }
+            app.compare.steps_of = steps_of;
+            app.compare.tree_cache = tree::Cache::default();
             app.compare.cmp = Some(Arc::new(*c));
             rebuild_tree(app);
             open_top(app);
@@ -227,23 +240,37 @@ pub fn rebuild_tree(app: &mut App) {
     let Some(cmp) = app.compare.cmp.clone() else {
         return;
     };
-    app.compare.tree = tree::build(
-        &cmp,
-        &app.compare.filter,
-        app.compare.status,
-        app.compare.risk,
-        app.theme,
+    let old = std::mem::replace(
+        &mut app.compare.tree,
+        tree::build(
+            &cmp,
+            &mut app.compare.tree_cache,
+            &app.compare.filter,
+            app.compare.status,
+            app.compare.risk,
+            app.theme,
+        ),
     );
+    // Freeing tens of thousands of lines takes longer than a frame: not on the key's time.
+    if old.nodes.len() > 2_000 {
+        std::thread::spawn(move || drop(old));
+    }
     // With a name filter every match is shown: open its ancestors.
     if !app.compare.filter.is_empty() {
-        for m in app.compare.tree.matches.clone() {
-            for n in 1..m.len() {
-                app.compare.tree_state.open(m[..n].to_vec());
-            }
+        let ancestors: std::collections::HashSet<&[String]> = app
+            .compare
+            .tree
+            .matches
+            .iter()
+            .flat_map(|m| (1..m.len()).map(move |n| &m[..n]))
+            .collect();
+        let ancestors: Vec<Vec<String>> = ancestors.into_iter().map(<[String]>::to_vec).collect();
+        for a in ancestors {
+            app.compare.tree_state.open(a);
         }
     }
     let sel = app.compare.tree_state.selected().to_vec();
-    if sel.is_empty() || !app.compare.tree.nodes.contains_key(&sel) {
+    if sel.is_empty() || !app.compare.tree.nodes.contains_key(sel.as_slice()) {
         let first = visible(app).into_iter().next();
         if let Some(first) = first {
             app.compare.tree_state.select(first);
@@ -260,13 +287,13 @@ fn open_top(app: &mut App) {
         .order
         .iter()
         .filter(|p| p.len() <= 2)
-        .cloned()
+        .map(|p| p.to_vec())
         .collect();
     for p in tops {
         app.compare.tree_state.open(p);
     }
     if let Some(first) = app.compare.tree.order.iter().find(|p| p.len() == 3) {
-        app.compare.tree_state.select(first.clone());
+        app.compare.tree_state.select(first.to_vec());
     }
 }
 
@@ -343,15 +370,13 @@ pub fn refresh_detail(app: &mut App) {
         .unwrap_or_default();
     let target = crate::engine::schema::definition(&cmp.target, &schema, &name).unwrap_or_default();
     let mut steps = Vec::new();
-    for st in &cmp.plan.steps {
-        let about = st
-            .change
-            .table()
-            .is_some_and(|t| t.schema == schema && t.name == name)
-            || st.change.object() == object;
-        if !about {
-            continue;
-        }
+    let about = app
+        .compare
+        .steps_of
+        .get(&object)
+        .cloned()
+        .unwrap_or_default();
+    for st in about.iter().filter_map(|i| cmp.plan.steps.get(*i)) {
         let risk = st
             .risk
             .as_ref()
@@ -574,7 +599,7 @@ fn filter_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
         }
     }
     rebuild_tree(app);
-    if let Some(first) = app.compare.tree.matches.first().cloned() {
+    if let Some(first) = app.compare.tree.matches.first().map(|m| m.to_vec()) {
         app.compare.tree_state.select(first);
     }
     refresh_detail(app);
@@ -592,19 +617,19 @@ fn jump_match(app: &mut App, forward: bool) {
         .order
         .iter()
         .enumerate()
-        .map(|(n, p)| (p.as_slice(), n))
+        .map(|(n, p)| (p.as_ref(), n))
         .collect();
     let pos = |p: &[String]| order.get(p).copied().unwrap_or(0);
     let cur = pos(app.compare.tree_state.selected());
-    let mut sorted: Vec<&Vec<String>> = matches.iter().collect();
-    sorted.sort_by_key(|m| pos(m));
+    // Matches are in tree order already.
+    let sorted: Vec<&tree::Path> = matches.iter().collect();
     let next = if forward {
         sorted.iter().find(|m| pos(m) > cur).or(sorted.first())
     } else {
         sorted.iter().rev().find(|m| pos(m) < cur).or(sorted.last())
     };
     if let Some(m) = next {
-        let m = (*m).clone();
+        let m = m.to_vec();
         for n in 1..m.len() {
             app.compare.tree_state.open(m[..n].to_vec());
         }
@@ -659,7 +684,7 @@ fn compare_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Open => {
             let sel = app.compare.tree_state.selected().to_vec();
-            match app.compare.tree.nodes.get(&sel) {
+            match app.compare.tree.nodes.get(sel.as_slice()) {
                 Some(Node::Schema(_)) | Some(Node::Kind(..)) => {
                     app.compare.tree_state.toggle(sel);
                 }
@@ -1006,6 +1031,7 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             Action::Write,
             Action::Apply,
         ],
+        Screen::Apply if app.apply.running || app.apply.outcome.is_some() => &[],
         Screen::Apply => &[Action::Run],
     };
     let sec = app.screen.section();
