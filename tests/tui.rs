@@ -6,7 +6,7 @@ mod support;
 
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use crossterm::event::{KeyCode, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -58,20 +58,11 @@ fn key(c: KeyCode) -> Msg {
 }
 
 fn key_with(c: KeyCode, m: KeyModifiers) -> Msg {
-    Msg::Key(KeyEvent {
-        code: c,
-        modifiers: m,
-        kind: KeyEventKind::Press,
-        state: KeyEventState::NONE,
-    })
+    Msg::press(c, m)
 }
 
 fn ch(c: char) -> Msg {
-    if c.is_ascii_uppercase() {
-        key_with(KeyCode::Char(c), KeyModifiers::SHIFT)
-    } else {
-        key(KeyCode::Char(c))
-    }
+    Msg::typed(c)
 }
 
 /// An app on the compare screen with the demo comparison arrived.
@@ -84,17 +75,7 @@ fn compared(color: bool, w: u16, h: u16) -> App {
             target: "sqlite:shop-v1.db".into(),
         },
     );
-    let id = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::Start {
-                id,
-                kind: JobKind::Compare,
-                ..
-            } => Some(*id),
-            _ => None,
-        })
-        .expect("a compare job");
+    let id = sluice::tui::msg::compare_job(&fx).expect("a compare job");
     assert_eq!(app.screen, Screen::Compare);
     assert!(app.compare.loading);
     update(

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use crossterm::event::{KeyCode, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -15,9 +15,9 @@ use crate::cancel::Cancel;
 use crate::engine::jobs::Engine;
 use crate::engine::protocol::{Command, Event, Events, Output};
 use crate::error::{Error, Result, exit};
-use crate::tui::app::{App, JobKind};
+use crate::tui::app::App;
 use crate::tui::keymap::Keymap;
-use crate::tui::msg::{Effect, Msg};
+use crate::tui::msg::{self, Msg};
 use crate::tui::theme::Theme;
 use crate::tui::{update, views};
 
@@ -84,16 +84,7 @@ pub async fn run(spec: Spec) -> Result<i32> {
     let mut term = Terminal::new(TestBackend::new(spec.width, spec.height))
         .map_err(|e| Error::usage(format!("bench tui: {e}")))?;
     let fx = update::update(&mut app, Msg::Open { source, target });
-    let id = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::Start {
-                id,
-                kind: JobKind::Compare,
-                ..
-            } => Some(*id),
-            _ => None,
-        })
+    let id = msg::compare_job(&fx)
         .ok_or_else(|| Error::usage("bench tui: the TUI started no comparison"))?;
     frame(&mut term, &mut app)?;
     // The diff arrives: update, then the first frame that shows it.
@@ -225,29 +216,16 @@ fn frame(term: &mut Terminal<TestBackend>, app: &mut App) -> Result<()> {
         .map_err(|e| Error::usage(format!("bench tui: drawing: {e}")))
 }
 
-fn key_with(code: KeyCode, modifiers: KeyModifiers) -> Msg {
-    Msg::Key(KeyEvent {
-        code,
-        modifiers,
-        kind: KeyEventKind::Press,
-        state: KeyEventState::NONE,
-    })
-}
-
 fn key(code: KeyCode) -> Msg {
-    key_with(code, KeyModifiers::NONE)
+    Msg::press(code, KeyModifiers::NONE)
 }
 
 fn ctrl(c: char) -> Msg {
-    key_with(KeyCode::Char(c), KeyModifiers::CONTROL)
+    Msg::press(KeyCode::Char(c), KeyModifiers::CONTROL)
 }
 
 fn ch(c: char) -> Msg {
-    if c.is_ascii_uppercase() {
-        key_with(KeyCode::Char(c), KeyModifiers::SHIFT)
-    } else {
-        key(KeyCode::Char(c))
-    }
+    Msg::typed(c)
 }
 
 /// Two SQLite files: N tables of eight columns and two indexes each; in the drifted share,
