@@ -93,8 +93,11 @@ fn run_pack(dir: &Path, target: &str) -> Command {
     }
 }
 
+/// Another session holding `table` in ACCESS EXCLUSIVE mode; returns once the lock is granted
+/// (psql takes a moment to start: a job started before would not wait on it).
 fn pg_lock(t: &support::PgDb, table: &str) -> Child {
-    t.psql()
+    let child = t
+        .psql()
         .arg("-c")
         .arg(format!(
             "BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;"
@@ -102,7 +105,21 @@ fn pg_lock(t: &support::PgDb, table: &str) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("psql")
+        .expect("psql");
+    let held = format!(
+        "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation \
+         WHERE c.relname = '{table}' AND l.mode = 'AccessExclusiveLock' AND l.granted \
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    );
+    let start = Instant::now();
+    while t.query(&held) == "0" {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the lock on {table} was never granted"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
 }
 
 fn pg_ours_active(t: &support::PgDb) -> String {

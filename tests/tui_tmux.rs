@@ -465,6 +465,17 @@ fn ctrl_c_during_an_apply_on_postgres_cancels_on_the_server_and_rolls_back() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("psql");
+    let held = "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation \
+                WHERE c.relname = 'c' AND l.mode = 'AccessExclusiveLock' AND l.granted \
+                AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+    let start = Instant::now();
+    while tgt.query(held) == "0" {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the lock was never granted"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let waiting = || {
         tgt.query(&format!(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'sluice' AND datname = '{}'",
